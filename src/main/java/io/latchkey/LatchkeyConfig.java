@@ -1,0 +1,56 @@
+package io.latchkey;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalInt;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Everything an operator can set, under {@code latchkey.*}. */
+@ConfigMapping(prefix = "latchkey")
+public interface LatchkeyConfig {
+
+    /** The policy YAML file (env {@code LATCHKEY_POLICY}). Watched: a valid new version replaces the running one. */
+    Path policy();
+
+    /**
+     * How often watched files (the policy, {@code file:} secrets) are checked even without a change event, as a
+     * backstop for file systems whose events are missed.
+     */
+    @WithDefault("5s")
+    Duration filePollInterval();
+
+    /** The proxy listener the MCP server sends its calls to. */
+    Proxy proxy();
+
+    interface Proxy {
+
+        /** Interface the proxy listens on. Keep it on loopback: only the pod's own containers should reach it. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port the proxy listens on; 0 picks a free one (tests). */
+        @WithDefault("15001")
+        int port();
+
+        /** Event loops serving the proxy; defaults to the number of CPUs the JVM sees. */
+        OptionalInt eventLoops();
+
+        /** Largest request head (request line and headers) accepted, in bytes. */
+        @WithDefault("16384")
+        int maxHeaderSize();
+
+        /** Longest request line accepted, in bytes. */
+        @WithDefault("8192")
+        int maxRequestLineLength();
+
+        /** Pooled connections per upstream origin (HTTP/1.1); HTTP/2 multiplexes over fewer. */
+        @WithDefault("256")
+        int upstreamPoolSize();
+
+        /** Seconds a caller is told to wait ({@code Retry-After}) when a credential is unavailable. */
+        @WithDefault("5")
+        int retryAfterSeconds();
+    }
+}

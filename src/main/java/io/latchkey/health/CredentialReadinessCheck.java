@@ -1,0 +1,36 @@
+package io.latchkey.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.latchkey.credential.CredentialRegistry;
+import io.latchkey.credential.CredentialStatus;
+
+/**
+ * Reports each credential: available, or the reason it is not (never a value). An unavailable credential does not
+ * make the pod unready: its own routes answer 503 while the others keep working.
+ */
+@Readiness
+@ApplicationScoped
+public class CredentialReadinessCheck implements HealthCheck {
+
+    private final CredentialRegistry registry;
+
+    public CredentialReadinessCheck(CredentialRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder builder = HealthCheckResponse.named("credentials").up();
+        for (CredentialStatus status : registry.statuses()) {
+            builder.withData(status.name(), status.kind() + ": "
+                    + (status.available() ? "available" : "unavailable (" + status.reason().orElse("") + ")"));
+        }
+        return builder.build();
+    }
+}

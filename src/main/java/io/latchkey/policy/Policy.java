@@ -1,0 +1,13 @@
+package io.latchkey.policy;
+
+import java.util.List;
+import java.util.Map;
+
+/** A validated egress policy: the credentials it defines and the routes that use them. Immutable. */
+public record Policy(String name, Map<String, CredentialSpec> credentials, List<RouteSpec> routes) {
+
+    public Policy {
+        credentials = Map.copyOf(credentials);
+        routes = List.copyOf(routes);
+    }
+}

@@ -1,0 +1,71 @@
+package io.latchkey.proxy;
+
+import java.net.URI;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.latchkey.inject.RouteInjection;
+import io.latchkey.policy.Allow;
+import io.latchkey.policy.RouteSpec;
+import io.vertx.core.http.HttpClient;
+
+/** A route ready for the hot path: everything a request needs is computed here, once per policy load. */
+final class CompiledRoute {
+
+    final RouteSpec spec;
+    final String name;
+    final Allow allow;
+    final RouteInjection injection;
+    final HttpClient client;
+    final String upstreamHost;
+    final int upstreamPort;
+    final boolean tls;
+    /** {@code Host} for the upstream: the port only when it is not the scheme's default. */
+    final String upstreamAuthority;
+    /** The upstream URL's path without a trailing slash; empty for none. */
+    final String basePath;
+    /** Lower-case caller header names that must not reach the upstream on this route. */
+    final Set<String> strippedHeaders;
+    final boolean stripProxyHeaders;
+    final long connectTimeoutMillis;
+    final long idleTimeoutMillis;
+
+    CompiledRoute(RouteSpec spec, RouteInjection injection, HttpClient client) {
+        this.spec = spec;
+        this.name = spec.name();
+        this.allow = spec.allow();
+        this.injection = injection;
+        this.client = client;
+        URI upstream = spec.upstream();
+        this.tls = upstream.getScheme().equals("https");
+        this.upstreamHost = upstream.getHost();
+        int defaultPort = tls ? 443 : 80;
+        this.upstreamPort = upstream.getPort() < 0 ? defaultPort : upstream.getPort();
+        this.upstreamAuthority = upstreamPort == defaultPort ? upstreamHost : upstreamHost + ":" + upstreamPort;
+        String path = upstream.getRawPath() == null ? "" : upstream.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        Set<String> stripped = new HashSet<>(injection.headerNames());
+        if (!spec.passCallerAuthorization()) {
+            stripped.add("authorization");
+        }
+        this.strippedHeaders = Set.copyOf(stripped);
+        this.stripProxyHeaders = !spec.passCallerAuthorization();
+        this.connectTimeoutMillis = spec.connectTimeout().toMillis();
+        this.idleTimeoutMillis = spec.idleTimeout().map(d -> d.toMillis()).orElse(0L);
+    }
+
+    /** Whether a CONNECT to {@code host:port} may be tunnelled by this route. */
+    boolean tunnelsTo(String host, int port) {
+        if (!spec.tunnel()) {
+            return false;
+        }
+        for (String allowed : spec.hosts()) {
+            int colon = allowed.lastIndexOf(':');
+            if (colon < 0 ? allowed.equals(host) && port == 443
+                    : allowed.substring(0, colon).equals(host) && allowed.substring(colon + 1).equals(Integer.toString(port))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

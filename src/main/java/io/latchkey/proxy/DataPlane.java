@@ -1,0 +1,119 @@
+package io.latchkey.proxy;
+
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import io.latchkey.LatchkeyConfig;
+import io.latchkey.credential.CredentialRegistry;
+import io.latchkey.credential.Credentials;
+import io.latchkey.policy.Policy;
+import io.latchkey.policy.PolicyParser;
+import io.latchkey.policy.PolicyReloader;
+import io.latchkey.policy.PolicyState;
+import io.latchkey.secret.FileWatcher;
+import io.latchkey.secret.ValueSources;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+
+/**
+ * The proxy's parts, wired: the policy (loaded, then watched), its credentials, the upstream clients and the
+ * listener. Independent of CDI so that tests can run several, each with its own environment.
+ */
+public final class DataPlane implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(DataPlane.class);
+    private static final int TUNNEL_CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private final Vertx vertx;
+    private final LatchkeyConfig config;
+    private final Function<String, String> environment;
+    private final PolicyState policyState;
+    private final CredentialRegistry credentialRegistry;
+    private final InstantSource clock;
+    private final AtomicReference<PolicyRuntime> serving = new AtomicReference<>();
+
+    private FileWatcher fileWatcher;
+    private UpstreamClients clients;
+    private ValueSources sources;
+    private PolicyReloader reloader;
+    private ProxyListener listener;
+
+    public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,
+            PolicyState policyState, CredentialRegistry credentialRegistry, InstantSource clock) {
+        this.vertx = vertx;
+        this.config = config;
+        this.environment = environment;
+        this.policyState = policyState;
+        this.credentialRegistry = credentialRegistry;
+        this.clock = clock;
+    }
+
+    /**
+     * Loads the policy and starts listening.
+     *
+     * @throws io.latchkey.policy.PolicyException when the policy is invalid, listing every problem
+     */
+    public void start() {
+        fileWatcher = new FileWatcher(config.filePollInterval());
+        sources = new ValueSources(environment, fileWatcher);
+        clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize());
+        PolicyParser parser = new PolicyParser(sources::checkSupported);
+        reloader = new PolicyReloader(config.policy(), parser, this::activate, policyState, clock);
+        reloader.loadInitial();
+        reloader.watch(fileWatcher);
+
+        ErrorResponses errors = new ErrorResponses(config.proxy().retryAfterSeconds());
+        var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
+        ProxyHandler handler = new ProxyHandler(serving::get, errors, new UpstreamForwarder(errors),
+                new ConnectTunnel(tunnelClient, errors));
+        listener = new ProxyListener(vertx, config.proxy(), handler, errors);
+        listener.start();
+    }
+
+    /** Compiles a policy and makes it serve new requests; requests in flight keep the one they started with. */
+    private void activate(Policy policy) {
+        PolicyRuntime next = PolicyRuntime.compile(policy, sources, clients);
+        PolicyRuntime previous = serving.getAndSet(next);
+        Credentials replaced = credentialRegistry.replace(next.credentials);
+        if (previous != null) {
+            // Closing stops file watches only; values already taken by requests in flight stay with them.
+            previous.close();
+        } else if (replaced != null) {
+            replaced.close();
+        }
+    }
+
+    /** Re-reads the policy file now instead of waiting for the watcher. */
+    public void reloadPolicyNow() {
+        reloader.reloadIfChanged();
+    }
+
+    /** The port the proxy listens on (useful when configured as 0). */
+    public int port() {
+        return listener.port();
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.stop();
+        }
+        if (reloader != null) {
+            reloader.close();
+        }
+        PolicyRuntime last = serving.getAndSet(null);
+        if (last != null) {
+            last.close();
+        }
+        if (clients != null) {
+            clients.close();
+        }
+        if (fileWatcher != null) {
+            fileWatcher.close();
+        }
+        LOG.debug("Data plane stopped");
+    }
+}

@@ -1,0 +1,51 @@
+package io.latchkey.proxy;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/** The one place a {@link ProxyFailure} becomes a response: JSON body plus {@code X-Latchkey-Error}. */
+final class ErrorResponses {
+
+    static final String ERROR_HEADER = "X-Latchkey-Error";
+
+    private final int retryAfterSeconds;
+
+    ErrorResponses(int retryAfterSeconds) {
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    void send(HttpServerRequest request, ProxyFailure failure) {
+        HttpServerResponse response = request.response();
+        if (response.headWritten() || response.ended() || response.closed()) {
+            // Part of the upstream's answer is already out: closing is the only honest signal left.
+            request.connection().close();
+            return;
+        }
+        JsonObject body = new JsonObject()
+                .put("error", failure.code().code())
+                .put("message", failure.getMessage())
+                .put("route", failure.route());
+        Buffer bytes = body.toBuffer();
+        response.setStatusCode(failure.code().status())
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Content-Length", Integer.toString(bytes.length()))
+                .putHeader(ERROR_HEADER, failure.code().code());
+        if (failure.code() == ErrorCode.CREDENTIAL_UNAVAILABLE) {
+            response.putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+        }
+        if (failure.code() == ErrorCode.BAD_REQUEST) {
+            // A request we refused to parse may have left bytes on the connection that we cannot frame.
+            response.putHeader("Connection", "close");
+            response.end(bytes).onComplete(done -> request.connection().close());
+            return;
+        }
+        response.end(bytes);
+        if (!request.isEnded()) {
+            // The body of a refused request is read and dropped so the connection stays usable.
+            request.handler(null);
+            request.resume();
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package io.latchkey.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.latchkey.inject.InjectionTarget;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The request as it will leave for the upstream: the caller's headers less hop-by-hop headers, {@code Host}, control
+ * headers and everything the route injects or strips; then the route's injections.
+ */
+final class OutboundRequest implements InjectionTarget {
+
+    private static final String CONTROL_HEADER_PREFIX = "x-latchkey-";
+
+    final MultiMap headers;
+    private final StringBuilder query;
+
+    private OutboundRequest(MultiMap headers, StringBuilder query) {
+        this.headers = headers;
+        this.query = query;
+    }
+
+    /**
+     * @param rawQuery the caller's query, or null
+     */
+    static OutboundRequest from(HttpServerRequest request, CompiledRoute route, String rawQuery) {
+        MultiMap out = HttpHeaders.headers();
+        String connection = request.getHeader(HttpHeaders.CONNECTION);
+        Set<String> stripped = route.strippedHeaders;
+        for (Map.Entry<String, String> header : request.headers()) {
+            String lower = header.getKey().toLowerCase(Locale.ROOT);
+            if (HopByHop.isHopByHop(lower, connection)
+                    || lower.equals("host")
+                    || lower.equals("expect")
+                    || stripped.contains(lower)
+                    || (route.stripProxyHeaders && lower.startsWith("proxy-"))
+                    || lower.startsWith(CONTROL_HEADER_PREFIX)) {
+                continue;
+            }
+            out.add(header.getKey(), header.getValue());
+        }
+        out.set(HttpHeaders.HOST, route.upstreamAuthority);
+        StringBuilder query = null;
+        if (route.injection.injectsQuery()) {
+            query = new StringBuilder(rawQuery == null ? 32 : rawQuery.length() + 32);
+            if (rawQuery != null) {
+                keepParametersExcept(rawQuery, route.injection.queryNames(), query);
+            }
+        } else if (rawQuery != null) {
+            query = new StringBuilder(rawQuery);
+        }
+        return new OutboundRequest(out, query);
+    }
+
+    @Override
+    public void setHeader(String name, String value) {
+        headers.set(name, value);
+    }
+
+    @Override
+    public void addQueryParameter(String name, String value) {
+        if (query.length() > 0) {
+            query.append('&');
+        }
+        percentEncode(name, query);
+        query.append('=');
+        percentEncode(value, query);
+    }
+
+    /** The request target for the upstream: its base path, the route-relative path, the query. */
+    String uri(String basePath, String relativeRawPath) {
+        String path = basePath.isEmpty() ? relativeRawPath : basePath + relativeRawPath;
+        return query == null ? path : path + "?" + query;
+    }
+
+    /** Copies the caller's parameters whose decoded names, in any case, are not among {@code removed}. */
+    private static void keepParametersExcept(String rawQuery, Set<String> removed, StringBuilder out) {
+        int start = 0;
+        while (start <= rawQuery.length()) {
+            int amp = rawQuery.indexOf('&', start);
+            int end = amp < 0 ? rawQuery.length() : amp;
+            if (end > start) {
+                int equals = rawQuery.indexOf('=', start);
+                int nameEnd = equals < 0 || equals > end ? end : equals;
+                String name = decodeQueryComponent(rawQuery.substring(start, nameEnd)).toLowerCase(Locale.ROOT);
+                if (!removed.contains(name)) {
+                    if (out.length() > 0) {
+                        out.append('&');
+                    }
+                    out.append(rawQuery, start, end);
+                }
+            }
+            if (amp < 0) {
+                break;
+            }
+            start = amp + 1;
+        }
+    }
+
+    /** Decodes {@code %XX} and {@code +}; a malformed escape is kept as written, which can only fail to match. */
+    static String decodeQueryComponent(String raw) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('+') < 0) {
+            return raw;
+        }
+        byte[] bytes = new byte[raw.length()];
+        int size = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '+') {
+                bytes[size++] = ' ';
+            } else if (c == '%' && i + 2 < raw.length() && Character.digit(raw.charAt(i + 1), 16) >= 0
+                    && Character.digit(raw.charAt(i + 2), 16) >= 0) {
+                bytes[size++] = (byte) (Character.digit(raw.charAt(i + 1), 16) * 16
+                        + Character.digit(raw.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                bytes[size++] = (byte) c;
+            }
+        }
+        return new String(bytes, 0, size, StandardCharsets.UTF_8);
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /** RFC 3986 percent-encoding of everything but unreserved characters. */
+    static void percentEncode(String value, StringBuilder out) {
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                    || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.latchkey.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.latchkey.credential.Credentials;
+import io.latchkey.inject.RouteInjection;
+import io.latchkey.policy.Policy;
+import io.latchkey.policy.RouteSpec;
+import io.latchkey.secret.ValueSources;
+
+/** One policy, compiled for the hot path: its route table and its open credentials. Swapped whole on reload. */
+final class PolicyRuntime implements AutoCloseable {
+
+    final Policy policy;
+    final Credentials credentials;
+    final RouteTable routes;
+
+    private PolicyRuntime(Policy policy, Credentials credentials, RouteTable routes) {
+        this.policy = policy;
+        this.credentials = credentials;
+        this.routes = routes;
+    }
+
+    /**
+     * Opens the policy's credentials and builds its routes. Reads files (secrets, CA bundles): call it off the event
+     * loop.
+     *
+     * @throws IllegalArgumentException when a route cannot be built (an unreadable CA bundle)
+     */
+    static PolicyRuntime compile(Policy policy, ValueSources sources, UpstreamClients clients) {
+        Credentials credentials = Credentials.open(policy, sources);
+        try {
+            List<CompiledRoute> compiled = new ArrayList<>();
+            for (RouteSpec spec : policy.routes()) {
+                var client = spec.upstream().getScheme().equals("https") ? clients.tls(spec.caBundle().orElse(null))
+                        : clients.plain();
+                compiled.add(new CompiledRoute(spec, RouteInjection.compile(spec.inject(), credentials), client));
+            }
+            return new PolicyRuntime(policy, credentials, new RouteTable(compiled));
+        } catch (RuntimeException e) {
+            credentials.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        credentials.close();
+    }
+}

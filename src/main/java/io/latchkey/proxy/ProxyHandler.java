@@ -1,0 +1,84 @@
+package io.latchkey.proxy;
+
+import java.util.function.Supplier;
+
+import io.latchkey.credential.CredentialUnavailableException;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The data plane for one request, as a chain of small steps: take the target apart, refuse unsafe paths, find the
+ * route, check the allow-list, build the outbound request with the caller's credentials removed and the route's
+ * injected, forward. Any step may throw a {@link ProxyFailure}; it is answered in one place.
+ */
+final class ProxyHandler implements Handler<HttpServerRequest> {
+
+    private final Supplier<PolicyRuntime> policy;
+    private final ErrorResponses errors;
+    private final UpstreamForwarder forwarder;
+    private final ConnectTunnel tunnel;
+
+    ProxyHandler(Supplier<PolicyRuntime> policy, ErrorResponses errors, UpstreamForwarder forwarder,
+            ConnectTunnel tunnel) {
+        this.policy = policy;
+        this.errors = errors;
+        this.forwarder = forwarder;
+        this.tunnel = tunnel;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        // Hold the body until the upstream is ready for it; the pipe to the upstream resumes it.
+        request.pause();
+        CompiledRoute route = null;
+        try {
+            PolicyRuntime runtime = policy.get();
+            if (request.method() == HttpMethod.CONNECT) {
+                tunnel.open(request, runtime.routes);
+                return;
+            }
+            RequestTarget target = RequestTarget.parse(request.uri(), request.getHeader(HttpHeaders.HOST));
+            String decodedPath = PathGuard.checkAndDecode(target.rawPath());
+            String relativeRawPath;
+            String relativeDecodedPath;
+            route = target.authority() == null || !runtime.routes.hasHosts() ? null
+                    : runtime.routes.byAuthority(target.authority(), target.host());
+            if (route != null) {
+                relativeRawPath = target.rawPath();
+                relativeDecodedPath = decodedPath;
+            } else if (target.absoluteForm()) {
+                throw new ProxyFailure(ErrorCode.NO_ROUTE, "no route for host " + target.host(), null);
+            } else {
+                RouteTable.PrefixMatch match = runtime.routes.byPrefix(target.rawPath());
+                if (match == null) {
+                    throw new ProxyFailure(ErrorCode.NO_ROUTE, "no route for this path or host", null);
+                }
+                route = match.route();
+                relativeRawPath = match.relativePath();
+                // Prefixes hold no escapes, so the decoded path starts with the same characters.
+                relativeDecodedPath = decodedPath.substring(match.prefixLength());
+                if (relativeDecodedPath.isEmpty()) {
+                    relativeDecodedPath = "/";
+                }
+            }
+            if (!route.allow.permitsMethod(request.method().name())) {
+                throw new ProxyFailure(ErrorCode.METHOD_NOT_ALLOWED,
+                        "route " + route.name + " does not allow " + request.method().name(), route.name);
+            }
+            if (!route.allow.permitsPath(relativeDecodedPath)) {
+                throw new ProxyFailure(ErrorCode.PATH_NOT_ALLOWED,
+                        "route " + route.name + " does not allow this path", route.name);
+            }
+            OutboundRequest outbound = OutboundRequest.from(request, route, target.rawQuery());
+            route.injection.applyTo(outbound);
+            forwarder.forward(request, route, outbound, outbound.uri(route.basePath, relativeRawPath));
+        } catch (ProxyFailure failure) {
+            errors.send(request, failure);
+        } catch (CredentialUnavailableException unavailable) {
+            errors.send(request, new ProxyFailure(ErrorCode.CREDENTIAL_UNAVAILABLE, unavailable.getMessage(),
+                    route == null ? null : route.name));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.latchkey.proxy;
+
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import io.latchkey.LatchkeyConfig;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.net.impl.ConnectionBase;
+
+/**
+ * The proxy's own listener: Vert.x HTTP servers on {@code latchkey.proxy.host:port}, one per event loop, separate
+ * from Quarkus's HTTP server (admin API) and management interface (health, metrics).
+ */
+final class ProxyListener {
+
+    private static final Logger LOG = Logger.getLogger(ProxyListener.class);
+
+    private final Vertx vertx;
+    private final LatchkeyConfig.Proxy config;
+    private final ProxyHandler handler;
+    private final ErrorResponses errors;
+    private final HttpServerOptions options;
+    private final java.util.List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile int port;
+
+    ProxyListener(Vertx vertx, LatchkeyConfig.Proxy config, ProxyHandler handler, ErrorResponses errors) {
+        this.vertx = vertx;
+        this.config = config;
+        this.handler = handler;
+        this.errors = errors;
+        this.options = new HttpServerOptions()
+                .setHost(config.host())
+                .setMaxHeaderSize(config.maxHeaderSize())
+                .setMaxInitialLineLength(config.maxRequestLineLength())
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(true)
+                // Callers speak HTTP/1.1; without h2c the pipeline is complete before the first byte is read.
+                .setHttp2ClearTextEnabled(false)
+                .setTcpNoDelay(true);
+    }
+
+    void start() {
+        int eventLoops = config.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
+        // The first server binds (possibly a random port); the others then share that port.
+        HttpServerOptions first = new HttpServerOptions(options).setPort(config.port());
+        try {
+            String id = vertx.deployVerticle(() -> new ListenerVerticle(first),
+                    new DeploymentOptions().setInstances(1)).toCompletionStage().toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            deployments.add(id);
+            if (eventLoops > 1) {
+                HttpServerOptions rest = new HttpServerOptions(options).setPort(port);
+                deployments.add(vertx.deployVerticle(() -> new ListenerVerticle(rest),
+                        new DeploymentOptions().setInstances(eventLoops - 1))
+                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("The proxy cannot listen on " + config.host() + ":" + config.port()
+                    + " (latchkey.proxy.host/port): " + rootMessage(e), e);
+        }
+        LOG.infof("Latchkey proxy listening on http://%s:%d (%d event loops)", config.host(), port, eventLoops);
+    }
+
+    int port() {
+        return port;
+    }
+
+    void stop() {
+        deployments.forEach(vertx::undeploy);
+        deployments.clear();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    /** A request whose head could not be decoded safely: answered 400, connection closed. */
+    private void invalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        String message = cause instanceof TooLongFrameException
+                ? "the request line or headers are larger than this proxy accepts"
+                : "the request cannot be parsed safely" + (cause instanceof IllegalArgumentException
+                        && cause.getMessage() != null && cause.getMessage().length() < 120 ? ": " + cause.getMessage()
+                                : "");
+        errors.send(request, new ProxyFailure(ErrorCode.BAD_REQUEST, message, null));
+    }
+
+    private final class ListenerVerticle extends AbstractVerticle {
+        private final HttpServerOptions serverOptions;
+        private HttpServer server;
+
+        ListenerVerticle(HttpServerOptions serverOptions) {
+            this.serverOptions = serverOptions;
+        }
+
+        @Override
+        public void start(Promise<Void> started) {
+            server = vertx.createHttpServer(serverOptions)
+                    .connectionHandler(connection -> {
+                        // Vert.x builds the HTTP/1 pipeline before the first read (h2c is off), so the strict
+                        // decoder swapped in here sees every byte of every request on the connection.
+                        ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
+                        if (pipeline.get("httpDecoder") instanceof VertxHttpRequestDecoder) {
+                            pipeline.replace("httpDecoder", "httpDecoder", new StrictRequestDecoder(serverOptions));
+                        }
+                    })
+                    .invalidRequestHandler(ProxyListener.this::invalid)
+                    .requestHandler(handler);
+            server.listen().onSuccess(bound -> {
+                if (port == 0) {
+                    port = bound.actualPort();
+                }
+                started.complete();
+            }).onFailure(started::fail);
+        }
+    }
+}

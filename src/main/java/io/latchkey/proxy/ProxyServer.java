@@ -1,0 +1,39 @@
+package io.latchkey.proxy;
+
+import java.time.InstantSource;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import io.latchkey.LatchkeyConfig;
+import io.latchkey.credential.CredentialRegistry;
+import io.latchkey.policy.PolicyState;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+
+/** Starts the data plane with Quarkus; an invalid policy stops start-up with every problem listed. */
+@ApplicationScoped
+public class ProxyServer {
+
+    private final DataPlane dataPlane;
+
+    public ProxyServer(LatchkeyConfig config, Vertx vertx, PolicyState policyState,
+            CredentialRegistry credentialRegistry) {
+        this.dataPlane = new DataPlane(vertx, config, System::getenv, policyState, credentialRegistry,
+                InstantSource.system());
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        dataPlane.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        dataPlane.close();
+    }
+
+    /** The port the proxy listens on (useful when configured as 0). */
+    public int port() {
+        return dataPlane.port();
+    }
+}

@@ -1,0 +1,144 @@
+package io.latchkey.proxy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.TrustOptions;
+
+/**
+ * The pooled HTTP clients that reach upstreams: one for plain http, one for https verified against the JVM trust
+ * store, and one per distinct CA bundle (JVM trust store plus the bundle). Clients outlive policy reloads, so a
+ * reload keeps warm connections and never cuts a stream in flight; a bundle is keyed by its content, so an edited
+ * bundle gets a new client.
+ */
+final class UpstreamClients implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final int poolSize;
+    private final HttpClient plain;
+    private final HttpClient tls;
+    private final Map<String, HttpClient> byBundle = new ConcurrentHashMap<>();
+
+    UpstreamClients(Vertx vertx, int poolSize) {
+        this.vertx = vertx;
+        this.poolSize = poolSize;
+        this.plain = vertx.createHttpClient(baseOptions());
+        this.tls = vertx.createHttpClient(tlsOptions(null));
+    }
+
+    HttpClient plain() {
+        return plain;
+    }
+
+    /**
+     * The https client for a route; with a CA bundle, one that also trusts it. Reads the bundle: call it off the
+     * event loop.
+     *
+     * @throws IllegalArgumentException when the bundle cannot be read or holds no certificate
+     */
+    HttpClient tls(Path caBundle) {
+        if (caBundle == null) {
+            return tls;
+        }
+        byte[] pem;
+        try {
+            pem = Files.readAllBytes(caBundle);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("caBundle " + caBundle + " cannot be read (" + e.getClass().getSimpleName()
+                    + ")");
+        }
+        String key = sha256(pem);
+        return byBundle.computeIfAbsent(key, k -> vertx.createHttpClient(tlsOptions(trustWithBundle(caBundle, pem))));
+    }
+
+    private HttpClientOptions baseOptions() {
+        return new HttpClientOptions()
+                .setMaxPoolSize(poolSize)
+                .setKeepAlive(true)
+                .setPipelining(false)
+                .setTryUseCompression(false)
+                .setDecompressionSupported(false)
+                .setMaxHeaderSize(64 * 1024)
+                .setMaxInitialLineLength(16 * 1024)
+                .setShared(false);
+    }
+
+    private HttpClientOptions tlsOptions(TrustOptions trust) {
+        HttpClientOptions options = baseOptions()
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2MaxPoolSize(Math.max(1, poolSize / 64))
+                .setVerifyHost(true)
+                .setTrustAll(false);
+        if (trust != null) {
+            options.setTrustOptions(trust);
+        }
+        return options;
+    }
+
+    private static TrustOptions trustWithBundle(Path caBundle, byte[] pem) {
+        try {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            defaults.init((KeyStore) null);
+            int index = 0;
+            for (var manager : defaults.getTrustManagers()) {
+                if (manager instanceof X509TrustManager x509) {
+                    for (X509Certificate issuer : x509.getAcceptedIssuers()) {
+                        store.setCertificateEntry("jvm-" + index++, issuer);
+                    }
+                }
+            }
+            Collection<? extends Certificate> bundle = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem));
+            if (bundle.isEmpty()) {
+                throw new IllegalArgumentException("caBundle " + caBundle + " holds no PEM certificate");
+            }
+            for (Certificate certificate : bundle) {
+                store.setCertificateEntry("bundle-" + index++, certificate);
+            }
+            TrustManagerFactory combined = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            combined.init(store);
+            return TrustOptions.wrap(combined);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("caBundle " + caBundle + " is not a PEM certificate bundle ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        plain.close();
+        tls.close();
+        byBundle.values().forEach(HttpClient::close);
+    }
+}

@@ -1,0 +1,50 @@
+package io.latchkey.secret;
+
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+/** Opens a {@link ValueSource} for each kind of {@link ValueReference}. */
+public final class ValueSources {
+
+    private static final Logger LOG = Logger.getLogger(ValueSources.class);
+
+    private final Function<String, String> environment;
+    private final FileWatcher fileWatcher;
+
+    public ValueSources(Function<String, String> environment, FileWatcher fileWatcher) {
+        this.environment = environment;
+        this.fileWatcher = fileWatcher;
+    }
+
+    /** Whether references of this kind can be opened; the policy loader reports those that cannot. */
+    public void checkSupported(ValueReference reference) {
+        if (reference instanceof ValueReference.Vault) {
+            throw new UnsupportedReferenceException("vault: references are not configured: no Vault store is set up");
+        }
+        if (reference instanceof ValueReference.Db) {
+            throw new UnsupportedReferenceException(
+                    "db: references are not configured: the embedded secret store is not set up");
+        }
+    }
+
+    public ValueSource open(ValueReference reference) {
+        checkSupported(reference);
+        if (reference instanceof ValueReference.Env env) {
+            String raw = environment.apply(env.variable());
+            Resolution resolution = raw == null
+                    ? Resolution.unavailable("environment variable " + env.variable() + " is not set")
+                    : SecretValues.accept(raw, "environment variable " + env.variable());
+            return new FixedValueSource(resolution, env.describe());
+        }
+        if (reference instanceof ValueReference.File file) {
+            return new FileValueSource(file.path(), fileWatcher);
+        }
+        if (reference instanceof ValueReference.Literal literal) {
+            LOG.warn("A policy credential uses a literal: value; use env:, file: or a secret store outside tests and demos");
+            return new FixedValueSource(SecretValues.accept(literal.value().reveal(), "literal value"),
+                    literal.describe());
+        }
+        throw new UnsupportedReferenceException("unsupported value reference " + reference.describe());
+    }
+}

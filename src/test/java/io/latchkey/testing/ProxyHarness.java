@@ -1,0 +1,166 @@
+package io.latchkey.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.latchkey.LatchkeyConfig;
+import io.latchkey.credential.CredentialRegistry;
+import io.latchkey.policy.PolicyState;
+import io.latchkey.proxy.DataPlane;
+import io.vertx.core.Vertx;
+
+/**
+ * A real Latchkey data plane on a loopback port with a policy the test writes, and an environment the test controls.
+ * Tests talk to it over real HTTP, as an MCP server would.
+ */
+public final class ProxyHarness implements AutoCloseable {
+
+    private final Path policyFile;
+    private final DataPlane dataPlane;
+    private final PolicyState policyState = new PolicyState();
+    private final CredentialRegistry credentials = new CredentialRegistry();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private ProxyHarness(Vertx vertx, Path policyFile, Map<String, String> environment) {
+        this.policyFile = policyFile;
+        this.dataPlane = new DataPlane(vertx, config(policyFile), environment::get, policyState, credentials,
+                InstantSource.system());
+    }
+
+    /** Starts a proxy serving {@code policy}; {@code environment} stands in for the process environment. */
+    public static ProxyHarness start(Vertx vertx, Path directory, String policy, Map<String, String> environment) {
+        Path file = directory.resolve("policy.yaml");
+        write(file, policy);
+        ProxyHarness harness = new ProxyHarness(vertx, file, new ConcurrentHashMap<>(environment));
+        harness.dataPlane.start();
+        return harness;
+    }
+
+    public static ProxyHarness start(Vertx vertx, Path directory, String policy) {
+        return start(vertx, directory, policy, Map.of());
+    }
+
+    public int port() {
+        return dataPlane.port();
+    }
+
+    public URI uri(String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    public PolicyState policyState() {
+        return policyState;
+    }
+
+    public CredentialRegistry credentials() {
+        return credentials;
+    }
+
+    /** Replaces the policy file's content and applies it now, as the watcher would. */
+    public void replacePolicy(String policy) {
+        write(policyFile, policy);
+        dataPlane.reloadPolicyNow();
+    }
+
+    public Path policyFile() {
+        return policyFile;
+    }
+
+    public HttpResponse<String> get(String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(pathAndQuery)).GET().build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        dataPlane.close();
+    }
+
+    static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static LatchkeyConfig config(Path policyFile) {
+        return new LatchkeyConfig() {
+            @Override
+            public Path policy() {
+                return policyFile;
+            }
+
+            @Override
+            public Duration filePollInterval() {
+                return Duration.ofMillis(200);
+            }
+
+            @Override
+            public Proxy proxy() {
+                return new Proxy() {
+                    @Override
+                    public String host() {
+                        return "127.0.0.1";
+                    }
+
+                    @Override
+                    public int port() {
+                        return 0;
+                    }
+
+                    @Override
+                    public OptionalInt eventLoops() {
+                        return OptionalInt.of(1);
+                    }
+
+                    @Override
+                    public int maxHeaderSize() {
+                        return 16384;
+                    }
+
+                    @Override
+                    public int maxRequestLineLength() {
+                        return 8192;
+                    }
+
+                    @Override
+                    public int upstreamPoolSize() {
+                        return 64;
+                    }
+
+                    @Override
+                    public int retryAfterSeconds() {
+                        return 5;
+                    }
+                };
+            }
+        };
+    }
+}
