@@ -105,6 +105,8 @@ public final class PolicyParser {
     /** One pass over one document. */
     private final class DocumentReader {
         private final List<PolicyProblem> problems;
+        /** Credential names written in the document, valid or not: a route naming an invalid one is not reported twice. */
+        private final Set<String> declared = new LinkedHashSet<>();
 
         DocumentReader(List<PolicyProblem> problems) {
             this.problems = problems;
@@ -131,9 +133,10 @@ public final class PolicyParser {
             root.required(top, "spec").ifPresent(spec -> spec.mapping(SPEC_KEYS).ifPresent(fields -> {
                 YamlCursor credentialsNode = fields.get("credentials");
                 if (credentialsNode != null) {
-                    credentialsNode.mapping(null).ifPresent(all -> all.forEach(
-                            (credentialName, node) -> credential(credentialName, node)
-                                    .ifPresent(c -> credentials.put(credentialName, c))));
+                    credentialsNode.mapping(null).ifPresent(all -> all.forEach((credentialName, node) -> {
+                        declared.add(credentialName);
+                        credential(credentialName, node).ifPresent(c -> credentials.put(credentialName, c));
+                    }));
                 }
                 spec.required(fields, "routes").flatMap(YamlCursor::sequence)
                         .ifPresent(items -> items.forEach(item -> route(item, credentials).ifPresent(routes::add)));
@@ -251,7 +254,8 @@ public final class PolicyParser {
 
         private List<String> hosts(YamlCursor node) {
             List<String> hosts = new ArrayList<>();
-            node.sequence().ifPresent(items -> items.forEach(item -> item.text().ifPresent(host -> {
+            Optional<List<YamlCursor>> items = node.sequence();
+            items.ifPresent(list -> list.forEach(item -> item.text().ifPresent(host -> {
                 String lower = host.toLowerCase(Locale.ROOT);
                 if (!HOST.matcher(lower).matches()) {
                     item.problem("expected a host name, optionally with :port, such as api.github.com");
@@ -259,7 +263,7 @@ public final class PolicyParser {
                     hosts.add(lower);
                 }
             })));
-            if (hosts.isEmpty() && problems.isEmpty()) {
+            if (items.isPresent() && items.get().isEmpty()) {
                 node.problem("hosts must name at least one host");
             }
             return hosts;
@@ -360,7 +364,9 @@ public final class PolicyParser {
             return node.text().filter(name -> {
                 CredentialSpec credential = credentials.get(name);
                 if (credential == null) {
-                    node.problem(unknownCredential(name, credentials));
+                    if (!declared.contains(name)) {
+                        node.problem(unknownCredential(name, credentials));
+                    }
                     return false;
                 }
                 if (!credential.hasField(needed)) {
@@ -404,7 +410,9 @@ public final class PolicyParser {
                 for (Template.Reference reference : template.references()) {
                     CredentialSpec credential = credentials.get(reference.credential());
                     if (credential == null) {
-                        node.problem(unknownCredential(reference.credential(), credentials));
+                        if (!declared.contains(reference.credential())) {
+                            node.problem(unknownCredential(reference.credential(), credentials));
+                        }
                         valid = false;
                     } else if (!credential.hasField(reference.field())) {
                         node.problem(reference.written() + ": credential " + reference.credential()
@@ -421,8 +429,8 @@ public final class PolicyParser {
 
         private String unknownCredential(String name, Map<String, CredentialSpec> credentials) {
             return "unknown credential '" + name + "'"
-                    + (credentials.isEmpty() ? "; spec.credentials defines none"
-                            : "; spec.credentials defines " + String.join(", ", credentials.keySet()));
+                    + (declared.isEmpty() ? "; spec.credentials defines none"
+                            : "; spec.credentials defines " + String.join(", ", declared));
         }
 
         private Optional<java.nio.file.Path> caBundle(YamlCursor node) {

@@ -24,6 +24,8 @@ import io.vertx.core.net.impl.ConnectionBase;
 final class ProxyListener {
 
     private static final Logger LOG = Logger.getLogger(ProxyListener.class);
+    private static final java.util.concurrent.atomic.AtomicInteger RANDOM_PORT_KEYS = new java.util.concurrent.atomic.AtomicInteger(
+            -15001);
 
     private final Vertx vertx;
     private final LatchkeyConfig.Proxy config;
@@ -52,19 +54,15 @@ final class ProxyListener {
 
     void start() {
         int eventLoops = config.eventLoops().orElse(Runtime.getRuntime().availableProcessors());
-        // The first server binds (possibly a random port); the others then share that port.
-        HttpServerOptions first = new HttpServerOptions(options).setPort(config.port());
+        // Vert.x shares one listening socket between the servers of all instances. For a random port (0) it needs a
+        // negative port to know that the instances should share one random port rather than take one each; servers
+        // with the same negative number share, so ours must differ from Quarkus's own (-1) and from each other.
+        int bindPort = config.port() != 0 ? config.port() : eventLoops == 1 ? 0 : RANDOM_PORT_KEYS.getAndDecrement();
+        HttpServerOptions serverOptions = new HttpServerOptions(options).setPort(bindPort);
         try {
-            String id = vertx.deployVerticle(() -> new ListenerVerticle(first),
-                    new DeploymentOptions().setInstances(1)).toCompletionStage().toCompletableFuture()
-                    .get(30, TimeUnit.SECONDS);
-            deployments.add(id);
-            if (eventLoops > 1) {
-                HttpServerOptions rest = new HttpServerOptions(options).setPort(port);
-                deployments.add(vertx.deployVerticle(() -> new ListenerVerticle(rest),
-                        new DeploymentOptions().setInstances(eventLoops - 1))
-                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
-            }
+            deployments.add(vertx.deployVerticle(() -> new ListenerVerticle(serverOptions),
+                    new DeploymentOptions().setInstances(eventLoops))
+                    .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("The proxy cannot listen on " + config.host() + ":" + config.port()
                     + " (latchkey.proxy.host/port): " + rootMessage(e), e);
@@ -122,9 +120,7 @@ final class ProxyListener {
                     .invalidRequestHandler(ProxyListener.this::invalid)
                     .requestHandler(handler);
             server.listen().onSuccess(bound -> {
-                if (port == 0) {
-                    port = bound.actualPort();
-                }
+                port = bound.actualPort();
                 started.complete();
             }).onFailure(started::fail);
         }

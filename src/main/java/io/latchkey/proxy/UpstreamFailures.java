@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.resolver.dns.DnsNameResolverException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
 
@@ -35,11 +36,12 @@ final class UpstreamFailures {
             return new ProxyFailure(ErrorCode.UPSTREAM_TIMEOUT, upstream + " sent nothing for "
                     + route.idleTimeoutMillis + " ms (the route's idleTimeout)", route.name);
         }
-        if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
+        if (containsClass(cause, UnknownHostException.class) || containsClass(cause, UnresolvedAddressException.class)
+                || containsClass(cause, DnsNameResolverException.class)) {
             return new ProxyFailure(ErrorCode.UPSTREAM_UNREACHABLE, "cannot resolve " + route.upstreamHost,
                     route.name);
         }
-        if (root instanceof ConnectException || root instanceof NoRouteToHostException) {
+        if (containsClass(cause, ConnectException.class) || containsClass(cause, NoRouteToHostException.class)) {
             return new ProxyFailure(ErrorCode.UPSTREAM_UNREACHABLE, "cannot connect to " + upstream, route.name);
         }
         if (containsClass(cause, SSLException.class)) {

@@ -1,0 +1,108 @@
+package io.latchkey.app;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.latchkey.proxy.ProxyServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** The whole application: configuration, start-up, the proxy listener, health and metrics on the management port. */
+@QuarkusTest
+@QuarkusTestResource(UpstreamAndPolicyResource.class)
+class LatchkeyApplicationTest {
+
+    @Inject
+    ProxyServer proxy;
+
+    @TestHTTPResource(value = "/health/ready", management = true)
+    URL readiness;
+
+    @TestHTTPResource(value = "/health/live", management = true)
+    URL liveness;
+
+    @TestHTTPResource(value = "/health/started", management = true)
+    URL started;
+
+    @TestHTTPResource(value = "/metrics", management = true)
+    URL metrics;
+
+    final HttpClient client = HttpClient.newHttpClient();
+
+    HttpResponse<String> viaProxy(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void proxiesWithTheEnvironmentCredential() throws Exception {
+        HttpResponse<String> response = viaProxy("/echo/hello");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(UpstreamAndPolicyResource.upstream.last().headerValues("Authorization"))
+                .containsExactly("Bearer " + UpstreamAndPolicyResource.ENV_SECRET);
+    }
+
+    @Test
+    void unavailableCredentialAffectsOnlyItsRoute() throws Exception {
+        assertThat(viaProxy("/broken/x").statusCode()).isEqualTo(503);
+        assertThat(viaProxy("/echo/x").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void readinessReportsPolicyAndCredentials() {
+        given().get(readiness).then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'policy' }.data.name", equalTo("application-test"))
+                .body("checks.find { it.name == 'policy' }.data.routes", equalTo(2))
+                .body("checks.find { it.name == 'credentials' }.data.token", equalTo("secret: available"))
+                .body("checks.find { it.name == 'credentials' }.data.missing",
+                        equalTo("secret: unavailable (environment variable LATCHKEY_TEST_NOT_SET is not set)"));
+    }
+
+    @Test
+    void livenessAndStartup() {
+        given().get(liveness).then().statusCode(200).body("status", equalTo("UP"));
+        given().get(started).then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metricsCountPolicyReloads() {
+        String body = given().get(metrics).then().statusCode(200).extract().asString();
+        assertThat(body).contains("latchkey_policy_reloads_total{outcome=\"applied\"} 0.0")
+                .contains("latchkey_policy_reloads_total{outcome=\"rejected\"} 0.0");
+    }
+
+    @Test
+    void noSecretInLogsHealthMetricsOrErrorBodies() throws Exception {
+        String secret = UpstreamAndPolicyResource.ENV_SECRET;
+        viaProxy("/echo/x");
+        String error = viaProxy("/broken/x").body() + viaProxy("/nowhere").body();
+        String health = given().get(readiness).then().extract().asString();
+        String metricsText = given().get(metrics).then().extract().asString();
+        String log = read(Path.of("target/quarkus-application-test.log"));
+        assertThat(log).contains("Policy application-test loaded");
+        assertThat(error).doesNotContain(secret);
+        assertThat(health).doesNotContain(secret);
+        assertThat(metricsText).doesNotContain(secret);
+        assertThat(log).doesNotContain(secret);
+    }
+
+    private static String read(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+}

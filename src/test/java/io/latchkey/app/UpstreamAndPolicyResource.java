@@ -1,0 +1,69 @@
+package io.latchkey.app;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import io.latchkey.testing.EchoUpstream;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.core.Vertx;
+
+/**
+ * Starts a real upstream before Quarkus boots and writes the policy that points at it, so the application test runs
+ * the packaged configuration path ({@code latchkey.policy}) end to end.
+ */
+public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Set by surefire in the pom, read by the application through env:. */
+    public static final String ENV_SECRET = "env-secret-7f3c9a";
+
+    static EchoUpstream upstream;
+    private Vertx vertx;
+
+    @Override
+    public Map<String, String> start() {
+        vertx = Vertx.vertx();
+        upstream = EchoUpstream.http(vertx);
+        try {
+            Path directory = Files.createTempDirectory("latchkey-app-test");
+            Path policy = directory.resolve("policy.yaml");
+            Files.writeString(policy, """
+                    apiVersion: latchkey.io/v1alpha1
+                    kind: EgressPolicy
+                    metadata:
+                      name: application-test
+                    spec:
+                      credentials:
+                        token:
+                          secret: env:LATCHKEY_TEST_ENV_SECRET
+                        missing:
+                          secret: env:LATCHKEY_TEST_NOT_SET
+                      routes:
+                        - name: echo
+                          prefix: /echo
+                          upstream: http://127.0.0.1:%1$d
+                          inject:
+                            - bearer: token
+                        - name: broken
+                          prefix: /broken
+                          upstream: http://127.0.0.1:%1$d
+                          inject:
+                            - bearer: missing
+                    """.formatted(upstream.port()));
+            return Map.of("latchkey.policy", policy.toString(),
+                    "quarkus.log.file.enabled", "true",
+                    "quarkus.log.file.path", "target/quarkus-application-test.log",
+                    "quarkus.log.category.\"io.latchkey\".level", "DEBUG");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        upstream.close();
+        vertx.close();
+    }
+}
