@@ -24,6 +24,27 @@ public interface LatchkeyConfig {
     /** The proxy listener the MCP server sends its calls to. */
     Proxy proxy();
 
+    /** How OAuth credentials obtain and renew tokens. */
+    OAuth oauth();
+
+    interface OAuth {
+
+        /** First retry delay after a failed token request; it doubles with each failure, with jitter. */
+        @WithDefault("1s")
+        Duration backoffBase();
+
+        /** Longest delay between token request retries. */
+        @WithDefault("2m")
+        Duration backoffCap();
+
+        /**
+         * Largest request body kept in memory so that a request refused with 401 can be replayed once with a new
+         * token; larger or chunked bodies stream and a 401 passes through.
+         */
+        @WithDefault("65536")
+        int replayBufferLimit();
+    }
+
     interface Proxy {
 
         /** Interface the proxy listens on. Keep it on loopback: only the pod's own containers should reach it. */

@@ -6,8 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.latchkey.credential.oauth.OAuth2Credential;
+import io.latchkey.credential.oauth.OAuthRuntime;
 import io.latchkey.policy.CredentialSpec;
+import io.latchkey.policy.OAuth2Settings;
 import io.latchkey.policy.Policy;
+import io.latchkey.secret.ValueSource;
 import io.latchkey.secret.ValueSources;
 
 /** The credentials of one policy, opened. Closing it stops watching their sources. */
@@ -19,11 +23,14 @@ public final class Credentials implements AutoCloseable {
         this.byName = byName;
     }
 
-    public static Credentials open(Policy policy, ValueSources sources) {
+    /**
+     * Opens every credential of a policy; OAuth credentials start fetching their first token in the background.
+     */
+    public static Credentials open(Policy policy, ValueSources sources, OAuthRuntime oauth) {
         Map<String, Credential> byName = new LinkedHashMap<>();
         try {
             for (CredentialSpec spec : policy.credentials().values()) {
-                byName.put(spec.name(), open(spec, sources));
+                byName.put(spec.name(), open(spec, sources, oauth));
             }
         } catch (RuntimeException e) {
             byName.values().forEach(Credential::close);
@@ -32,9 +39,24 @@ public final class Credentials implements AutoCloseable {
         return new Credentials(byName);
     }
 
-    private static Credential open(CredentialSpec spec, ValueSources sources) {
+    private static Credential open(CredentialSpec spec, ValueSources sources, OAuthRuntime oauth) {
         if (spec instanceof CredentialSpec.SecretSpec secret) {
             return new SecretCredential(secret.name(), sources.open(secret.secret()));
+        }
+        if (spec instanceof CredentialSpec.OAuth2Spec token) {
+            OAuth2Settings settings = token.settings();
+            List<ValueSource> opened = new ArrayList<>();
+            try {
+                return new OAuth2Credential(token.name(), settings, oauth,
+                        settings.clientId().map(ref -> track(opened, sources.open(ref))),
+                        settings.clientSecret().map(ref -> track(opened, sources.open(ref))),
+                        settings.privateKey().map(ref -> track(opened, sources.openMultiline(ref))),
+                        settings.refreshToken().map(ref -> track(opened, sources.open(ref))),
+                        settings.subjectToken().map(ref -> track(opened, sources.open(ref)))).start();
+            } catch (RuntimeException e) {
+                opened.forEach(ValueSource::close);
+                throw e;
+            }
         }
         CredentialSpec.BasicSpec basic = (CredentialSpec.BasicSpec) spec;
         var username = sources.open(basic.username());
@@ -44,6 +66,11 @@ public final class Credentials implements AutoCloseable {
             username.close();
             throw e;
         }
+    }
+
+    private static ValueSource track(List<ValueSource> opened, ValueSource source) {
+        opened.add(source);
+        return source;
     }
 
     public Credential get(String name) {

@@ -1,14 +1,20 @@
 package io.latchkey.inject;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
+import io.latchkey.credential.Credential;
 import io.latchkey.credential.CredentialUnavailableException;
 import io.latchkey.credential.Credentials;
 import io.latchkey.policy.InjectionSpec;
+import io.latchkey.policy.Template;
 
 /**
  * Everything one route injects, compiled once per policy load. It also knows which header and query names it
@@ -19,18 +25,25 @@ public final class RouteInjection {
     private final Injector[] injectors;
     private final Set<String> headerNames;
     private final Set<String> queryNames;
+    private final Credential[] credentials;
+    private final Credential[] renewable;
 
-    private RouteInjection(Injector[] injectors, Set<String> headerNames, Set<String> queryNames) {
+    private RouteInjection(Injector[] injectors, Set<String> headerNames, Set<String> queryNames,
+            List<Credential> credentials) {
         this.injectors = injectors;
         this.headerNames = headerNames;
         this.queryNames = queryNames;
+        this.credentials = credentials.toArray(Credential[]::new);
+        this.renewable = credentials.stream().filter(Credential::renewable).toArray(Credential[]::new);
     }
 
     public static RouteInjection compile(List<InjectionSpec> specs, Credentials credentials) {
         List<Injector> injectors = new ArrayList<>();
         Set<String> headerNames = new HashSet<>();
         Set<String> queryNames = new HashSet<>();
+        Set<Credential> used = new LinkedHashSet<>();
         for (InjectionSpec spec : specs) {
+            used.addAll(credentialsOf(spec, credentials));
             if (spec instanceof InjectionSpec.Bearer bearer) {
                 injectors.add(new HeaderInjector("Authorization", new BearerValue(credentials.get(bearer.credential()))));
                 headerNames.add("authorization");
@@ -47,7 +60,53 @@ public final class RouteInjection {
             }
         }
         return new RouteInjection(injectors.toArray(Injector[]::new), Set.copyOf(headerNames),
-                Set.copyOf(queryNames));
+                Set.copyOf(queryNames), List.copyOf(used));
+    }
+
+    private static List<Credential> credentialsOf(InjectionSpec spec, Credentials credentials) {
+        if (spec instanceof InjectionSpec.Bearer bearer) {
+            return List.of(credentials.get(bearer.credential()));
+        }
+        if (spec instanceof InjectionSpec.Basic basic) {
+            return List.of(credentials.get(basic.credential()));
+        }
+        Template template = spec instanceof InjectionSpec.Header header ? header.value()
+                : ((InjectionSpec.Query) spec).value();
+        List<Credential> used = new ArrayList<>();
+        template.references().forEach(reference -> used.add(credentials.get(reference.credential())));
+        return used;
+    }
+
+    /**
+     * Null when every credential can be injected now (the hot path). Otherwise a stage that completes when they can,
+     * or fails with {@link CredentialUnavailableException}.
+     */
+    public CompletionStage<Void> whenReady() {
+        CompletionStage<Void> waiting = null;
+        for (Credential credential : credentials) {
+            CompletionStage<Void> ready = credential.whenReady();
+            if (ready != null) {
+                waiting = waiting == null ? ready : waiting.thenCombine(ready, (a, b) -> null);
+            }
+        }
+        return waiting;
+    }
+
+    /** Whether an upstream 401 on this route may be cured by renewing a token. */
+    public boolean renewable() {
+        return renewable.length > 0;
+    }
+
+    /**
+     * An upstream refused a request that started at {@code requestStart} with 401: renews the route's tokens that
+     * request carried (once, shared). Completes when fresh ones are there.
+     */
+    public CompletionStage<Void> rejected(Instant requestStart) {
+        CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+        for (Credential credential : renewable) {
+            all = all.thenCombine(credential.rejected(requestStart), (a, b) -> null);
+        }
+        return all;
     }
 
     /** Lower-case names of the headers this route writes. */

@@ -25,4 +25,12 @@ public sealed interface CredentialSpec {
             return field == TemplateField.USERNAME || field == TemplateField.PASSWORD;
         }
     }
+
+    /** An OAuth 2.0 access token, obtained and renewed by Latchkey. {@code ${name}} is the current access token. */
+    record OAuth2Spec(String name, OAuth2Settings settings) implements CredentialSpec {
+        @Override
+        public boolean hasField(TemplateField field) {
+            return field == TemplateField.VALUE;
+        }
+    }
 }

@@ -174,8 +174,8 @@ public final class PolicyParser {
                         return Optional.of(new CredentialSpec.BasicSpec(name, username.get(), password.get()));
                     });
                 default:
-                    body.problem("oauth2 credentials are not available in this version of Latchkey");
-                    return Optional.empty();
+                    return new OAuth2SettingsReader(this::reference, this::duration).read(body, problems)
+                            .map(settings -> new CredentialSpec.OAuth2Spec(name, settings));
             }
         }
 

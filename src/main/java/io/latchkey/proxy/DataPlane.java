@@ -9,6 +9,10 @@ import org.jboss.logging.Logger;
 import io.latchkey.LatchkeyConfig;
 import io.latchkey.credential.CredentialRegistry;
 import io.latchkey.credential.Credentials;
+import io.latchkey.credential.oauth.OAuthRuntime;
+import io.latchkey.credential.oauth.RefreshScheduler;
+import io.latchkey.credential.oauth.TokenRequestObserver;
+import io.latchkey.credential.oauth.VertxRefreshScheduler;
 import io.latchkey.policy.Policy;
 import io.latchkey.policy.PolicyParser;
 import io.latchkey.policy.PolicyReloader;
@@ -33,6 +37,8 @@ public final class DataPlane implements AutoCloseable {
     private final PolicyState policyState;
     private final CredentialRegistry credentialRegistry;
     private final InstantSource clock;
+    private final RefreshScheduler scheduler;
+    private final TokenRequestObserver tokenObserver;
     private final AtomicReference<PolicyRuntime> serving = new AtomicReference<>();
 
     private FileWatcher fileWatcher;
@@ -40,15 +46,29 @@ public final class DataPlane implements AutoCloseable {
     private ValueSources sources;
     private PolicyReloader reloader;
     private ProxyListener listener;
+    private OAuthRuntime oauth;
 
     public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,
             PolicyState policyState, CredentialRegistry credentialRegistry, InstantSource clock) {
+        this(vertx, config, environment, policyState, credentialRegistry, clock, new VertxRefreshScheduler(vertx),
+                TokenRequestObserver.NONE);
+    }
+
+    /**
+     * @param clock time for token lifetimes and back-off
+     * @param scheduler when background token refreshes run; tests pass one they drive with their clock
+     */
+    public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,
+            PolicyState policyState, CredentialRegistry credentialRegistry, InstantSource clock,
+            RefreshScheduler scheduler, TokenRequestObserver tokenObserver) {
         this.vertx = vertx;
         this.config = config;
         this.environment = environment;
         this.policyState = policyState;
         this.credentialRegistry = credentialRegistry;
         this.clock = clock;
+        this.scheduler = scheduler;
+        this.tokenObserver = tokenObserver;
     }
 
     /**
@@ -60,6 +80,9 @@ public final class DataPlane implements AutoCloseable {
         fileWatcher = new FileWatcher(config.filePollInterval());
         sources = new ValueSources(environment, fileWatcher);
         clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize());
+        oauth = new OAuthRuntime(clients::tokenClient, clock, scheduler,
+                java.util.concurrent.ThreadLocalRandom.current()::nextDouble, tokenObserver,
+                config.oauth().backoffBase(), config.oauth().backoffCap());
         PolicyParser parser = new PolicyParser(sources::checkSupported);
         reloader = new PolicyReloader(config.policy(), parser, this::activate, policyState, clock);
         reloader.loadInitial();
@@ -67,7 +90,8 @@ public final class DataPlane implements AutoCloseable {
 
         ErrorResponses errors = new ErrorResponses(config.proxy().retryAfterSeconds());
         var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
-        ProxyHandler handler = new ProxyHandler(serving::get, errors, new UpstreamForwarder(errors),
+        ProxyHandler handler = new ProxyHandler(serving::get, errors,
+                new UpstreamForwarder(errors, config.oauth().replayBufferLimit(), clock),
                 new ConnectTunnel(tunnelClient, errors));
         listener = new ProxyListener(vertx, config.proxy(), handler, errors);
         listener.start();
@@ -75,7 +99,7 @@ public final class DataPlane implements AutoCloseable {
 
     /** Compiles a policy and makes it serve new requests; requests in flight keep the one they started with. */
     private void activate(Policy policy) {
-        PolicyRuntime next = PolicyRuntime.compile(policy, sources, clients);
+        PolicyRuntime next = PolicyRuntime.compile(policy, sources, clients, oauth);
         PolicyRuntime previous = serving.getAndSet(next);
         Credentials replaced = credentialRegistry.replace(next.credentials);
         if (previous != null) {

@@ -33,7 +33,8 @@ final class ErrorResponses {
                 .putHeader("Content-Length", Integer.toString(bytes.length()))
                 .putHeader(ERROR_HEADER, failure.code().code());
         if (failure.code() == ErrorCode.CREDENTIAL_UNAVAILABLE) {
-            response.putHeader("Retry-After", Integer.toString(retryAfterSeconds));
+            response.putHeader("Retry-After",
+                    Integer.toString(failure.retryAfterSeconds() > 0 ? failure.retryAfterSeconds() : retryAfterSeconds));
         }
         if (failure.code() == ErrorCode.BAD_REQUEST) {
             // A request we refused to parse may have left bytes on the connection that we cannot frame.

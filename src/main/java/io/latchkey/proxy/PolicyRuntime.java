@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.latchkey.credential.Credentials;
+import io.latchkey.credential.oauth.OAuthRuntime;
 import io.latchkey.inject.RouteInjection;
 import io.latchkey.policy.Policy;
 import io.latchkey.policy.RouteSpec;
@@ -28,8 +29,8 @@ final class PolicyRuntime implements AutoCloseable {
      *
      * @throws IllegalArgumentException when a route cannot be built (an unreadable CA bundle)
      */
-    static PolicyRuntime compile(Policy policy, ValueSources sources, UpstreamClients clients) {
-        Credentials credentials = Credentials.open(policy, sources);
+    static PolicyRuntime compile(Policy policy, ValueSources sources, UpstreamClients clients, OAuthRuntime oauth) {
+        Credentials credentials = Credentials.open(policy, sources, oauth);
         try {
             List<CompiledRoute> compiled = new ArrayList<>();
             for (RouteSpec spec : policy.routes()) {

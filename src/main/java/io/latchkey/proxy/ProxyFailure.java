@@ -9,11 +9,24 @@ public final class ProxyFailure extends RuntimeException {
 
     private final ErrorCode code;
     private final String route;
+    private final int retryAfterSeconds;
 
     public ProxyFailure(ErrorCode code, String message, String route) {
+        this(code, message, route, 0);
+    }
+
+    /**
+     * @param retryAfterSeconds for {@code credential_unavailable}: when to try again; 0 for the configured default
+     */
+    public ProxyFailure(ErrorCode code, String message, String route, int retryAfterSeconds) {
         super(message, null, false, false);
         this.code = code;
         this.route = route;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public ErrorCode code() {

@@ -1,9 +1,13 @@
 package io.latchkey.proxy;
 
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -71,14 +75,36 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                 throw new ProxyFailure(ErrorCode.PATH_NOT_ALLOWED,
                         "route " + route.name + " does not allow this path", route.name);
             }
-            OutboundRequest outbound = OutboundRequest.from(request, route, target.rawQuery());
-            route.injection.applyTo(outbound);
-            forwarder.forward(request, route, outbound, outbound.uri(route.basePath, relativeRawPath));
+            Exchange exchange = new Exchange(request, route, target.rawQuery(), relativeRawPath, null);
+            CompletionStage<Void> ready = route.injection.whenReady();
+            if (ready == null) {
+                forwarder.start(exchange);
+                return;
+            }
+            // A token is being fetched (first request, or after a failure): wait for it off the event loop's back.
+            Context context = Vertx.currentContext();
+            CompiledRoute waiting = route;
+            ready.whenComplete((ok, error) -> context.runOnContext(ignored -> {
+                if (error == null) {
+                    forwarder.start(exchange);
+                } else {
+                    errors.send(request, unavailable(error, waiting));
+                }
+            }));
         } catch (ProxyFailure failure) {
             errors.send(request, failure);
         } catch (CredentialUnavailableException unavailable) {
-            errors.send(request, new ProxyFailure(ErrorCode.CREDENTIAL_UNAVAILABLE, unavailable.getMessage(),
-                    route == null ? null : route.name));
+            errors.send(request, unavailable(unavailable, route));
         }
+    }
+
+    private static ProxyFailure unavailable(Throwable error, CompiledRoute route) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof CredentialUnavailableException unavailable) {
+            return new ProxyFailure(ErrorCode.CREDENTIAL_UNAVAILABLE, unavailable.getMessage(),
+                    route == null ? null : route.name, unavailable.retryAfterSeconds());
+        }
+        return new ProxyFailure(ErrorCode.CREDENTIAL_UNAVAILABLE, "a credential of this route is unavailable",
+                route == null ? null : route.name);
     }
 }

@@ -37,6 +37,7 @@ final class UpstreamClients implements AutoCloseable {
     private final HttpClient plain;
     private final HttpClient tls;
     private final Map<String, HttpClient> byBundle = new ConcurrentHashMap<>();
+    private final Map<String, HttpClient> tokenClients = new ConcurrentHashMap<>();
 
     UpstreamClients(Vertx vertx, int poolSize) {
         this.vertx = vertx;
@@ -59,15 +60,40 @@ final class UpstreamClients implements AutoCloseable {
         if (caBundle == null) {
             return tls;
         }
-        byte[] pem;
+        byte[] pem = readBundle(caBundle);
+        String key = sha256(pem);
+        return byBundle.computeIfAbsent(key, k -> vertx.createHttpClient(tlsOptions(trustWithBundle(caBundle, pem))));
+    }
+
+    /**
+     * The client for token endpoints: HTTP/1.1, TLS per request, JVM trust store plus an optional CA bundle. Reads the
+     * bundle: call it off the event loop.
+     */
+    HttpClient tokenClient(Path caBundle) {
+        String key = "";
+        TrustOptions trust = null;
+        if (caBundle != null) {
+            byte[] pem = readBundle(caBundle);
+            key = sha256(pem);
+            trust = trustWithBundle(caBundle, pem);
+        }
+        TrustOptions chosen = trust;
+        return tokenClients.computeIfAbsent(key, k -> {
+            HttpClientOptions options = baseOptions().setMaxPoolSize(8).setVerifyHost(true);
+            if (chosen != null) {
+                options.setTrustOptions(chosen);
+            }
+            return vertx.createHttpClient(options);
+        });
+    }
+
+    private static byte[] readBundle(Path caBundle) {
         try {
-            pem = Files.readAllBytes(caBundle);
+            return Files.readAllBytes(caBundle);
         } catch (IOException e) {
             throw new IllegalArgumentException("caBundle " + caBundle + " cannot be read (" + e.getClass().getSimpleName()
                     + ")");
         }
-        String key = sha256(pem);
-        return byBundle.computeIfAbsent(key, k -> vertx.createHttpClient(tlsOptions(trustWithBundle(caBundle, pem))));
     }
 
     private HttpClientOptions baseOptions() {
@@ -140,5 +166,6 @@ final class UpstreamClients implements AutoCloseable {
         plain.close();
         tls.close();
         byBundle.values().forEach(HttpClient::close);
+        tokenClients.values().forEach(HttpClient::close);
     }
 }

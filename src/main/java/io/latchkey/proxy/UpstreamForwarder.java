@@ -1,9 +1,14 @@
 package io.latchkey.proxy;
 
+import java.time.InstantSource;
 import java.util.Locale;
 import java.util.Map;
 
+import io.latchkey.credential.CredentialUnavailableException;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -16,22 +21,58 @@ import io.vertx.core.http.RequestOptions;
  * Sends a request to its route's upstream and streams the answer back. Bodies flow through Vert.x pipes in both
  * directions, so back-pressure reaches the slower side and nothing is held whole in memory; each chunk is written as
  * it arrives, which is what keeps server-sent events flowing event by event.
+ * <p>
+ * On a route whose tokens Latchkey renews, a small body is kept, and a 401 from the upstream renews the token and
+ * replays the request once; a second 401, or a body too large to keep, passes through.
  */
 final class UpstreamForwarder {
 
     private final ErrorResponses errors;
+    private final int replayBufferLimit;
+    private final InstantSource clock;
 
-    UpstreamForwarder(ErrorResponses errors) {
+    UpstreamForwarder(ErrorResponses errors, int replayBufferLimit, InstantSource clock) {
         this.errors = errors;
+        this.replayBufferLimit = replayBufferLimit;
+        this.clock = clock;
     }
 
-    void forward(HttpServerRequest request, CompiledRoute route, OutboundRequest outbound, String uri) {
+    void start(Exchange exchange) {
+        long length = exchange.contentLength();
+        if (exchange.route.injection.renewable() && exchange.hasBody() && length >= 0
+                && length <= replayBufferLimit) {
+            exchange.request.body().onComplete(read -> {
+                if (read.failed()) {
+                    exchange.request.connection().close();
+                    return;
+                }
+                exchange.body = read.result();
+                send(exchange);
+            });
+            exchange.request.resume();
+            return;
+        }
+        send(exchange);
+    }
+
+    private void send(Exchange exchange) {
+        HttpServerRequest request = exchange.request;
+        CompiledRoute route = exchange.route;
+        OutboundRequest outbound;
+        try {
+            exchange.startedAt = clock.instant();
+            outbound = exchange.outbound();
+        } catch (CredentialUnavailableException unavailable) {
+            errors.send(request, new ProxyFailure(ErrorCode.CREDENTIAL_UNAVAILABLE, unavailable.getMessage(),
+                    route.name, unavailable.retryAfterSeconds()));
+            return;
+        }
         RequestOptions options = new RequestOptions()
                 .setMethod(request.method())
                 .setHost(route.upstreamHost)
                 .setPort(route.upstreamPort)
                 .setSsl(route.tls)
-                .setURI(uri)
+                .setURI(outbound.uri(route.basePath, exchange.relativeRawPath))
                 .setHeaders(outbound.headers)
                 .setFollowRedirects(false)
                 .setConnectTimeout(route.connectTimeoutMillis);
@@ -48,23 +89,45 @@ final class UpstreamForwarder {
             upstream.response().onComplete(answered -> {
                 if (answered.failed()) {
                     errors.send(request, UpstreamFailures.classify(answered.cause(), route));
+                } else if (answered.result().statusCode() == 401 && exchange.attempt == 0
+                        && route.injection.renewable() && exchange.replayable()) {
+                    renewAndReplay(exchange, answered.result());
                 } else {
                     relay(request, answered.result());
                 }
             });
-            sendBody(request, upstream);
+            sendBody(exchange, upstream);
         });
     }
 
-    private static void sendBody(HttpServerRequest request, HttpClientRequest upstream) {
-        boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-        String contentLength = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (!chunked && (contentLength == null || contentLength.equals("0"))) {
+    /** The upstream refused the token: renew it once for everyone, then send the request again. */
+    private void renewAndReplay(Exchange exchange, HttpClientResponse refused) {
+        Context context = Vertx.currentContext();
+        refused.body().onComplete(refusedBody -> exchange.route.injection.rejected(exchange.startedAt)
+                .whenComplete((renewed, error) -> context.runOnContext(ignored -> {
+                    if (error == null && !exchange.request.response().closed()) {
+                        exchange.attempt++;
+                        send(exchange);
+                    } else {
+                        // No new token: the caller gets the upstream's own answer.
+                        relayBuffered(exchange.request, refused,
+                                refusedBody.succeeded() ? refusedBody.result() : Buffer.buffer());
+                    }
+                })));
+    }
+
+    private static void sendBody(Exchange exchange, HttpClientRequest upstream) {
+        HttpServerRequest request = exchange.request;
+        if (exchange.body != null) {
+            upstream.end(exchange.body);
+            return;
+        }
+        if (!exchange.hasBody()) {
             upstream.end();
             request.resume();
             return;
         }
-        if (chunked) {
+        if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
             upstream.setChunked(true);
         }
         request.pipe().endOnFailure(false).to(upstream).onFailure(failed -> upstream.reset());
@@ -76,6 +139,28 @@ final class UpstreamForwarder {
             upstream.request().reset();
             return;
         }
+        boolean hasLength = copyHead(upstream, response);
+        if (!hasLength && mayHaveBody(request.method(), upstream.statusCode())) {
+            response.setChunked(true);
+        }
+        upstream.pipe().endOnFailure(false).to(response).onFailure(failed -> {
+            // The status line is out; cutting the connection is how a truncated body is made visible.
+            request.connection().close();
+        });
+    }
+
+    private static void relayBuffered(HttpServerRequest request, HttpClientResponse upstream, Buffer body) {
+        HttpServerResponse response = request.response();
+        if (response.closed()) {
+            return;
+        }
+        copyHead(upstream, response);
+        response.headers().remove(HttpHeaders.CONTENT_LENGTH);
+        response.end(body);
+    }
+
+    /** Copies status and end-to-end headers; returns whether the upstream declared a Content-Length. */
+    private static boolean copyHead(HttpClientResponse upstream, HttpServerResponse response) {
         response.setStatusCode(upstream.statusCode());
         if (upstream.statusMessage() != null) {
             response.setStatusMessage(upstream.statusMessage());
@@ -91,13 +176,7 @@ final class UpstreamForwarder {
             hasLength |= lower.equals("content-length");
             out.add(header.getKey(), header.getValue());
         }
-        if (!hasLength && mayHaveBody(request.method(), upstream.statusCode())) {
-            response.setChunked(true);
-        }
-        upstream.pipe().endOnFailure(false).to(response).onFailure(failed -> {
-            // The status line is out; cutting the connection is how a truncated body is made visible.
-            request.connection().close();
-        });
+        return hasLength;
     }
 
     private static boolean mayHaveBody(HttpMethod method, int status) {

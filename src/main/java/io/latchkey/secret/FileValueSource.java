@@ -23,9 +23,11 @@ final class FileValueSource implements ValueSource {
     private final String description;
     private final AtomicReference<Resolution> current = new AtomicReference<>();
     private final FileWatcher.Registration registration;
+    private final boolean multiline;
 
-    FileValueSource(Path path, FileWatcher watcher) {
+    FileValueSource(Path path, FileWatcher watcher, boolean multiline) {
         this.path = path;
+        this.multiline = multiline;
         this.description = "file:" + path;
         current.set(read());
         this.registration = watcher.watch(path, this::reload);
@@ -63,7 +65,7 @@ final class FileValueSource implements ValueSource {
             if (Files.size(path) > MAX_BYTES) {
                 return Resolution.unavailable(description + " is larger than " + MAX_BYTES + " bytes");
             }
-            return SecretValues.accept(Files.readString(path, StandardCharsets.UTF_8), description);
+            return SecretValues.accept(Files.readString(path, StandardCharsets.UTF_8), description, multiline);
         } catch (NoSuchFileException e) {
             return Resolution.unavailable(description + " does not exist");
         } catch (IOException | RuntimeException e) {

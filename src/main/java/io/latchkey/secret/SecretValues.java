@@ -11,6 +11,13 @@ final class SecretValues {
      * any other CR, LF, NUL or control character makes the value unusable, since it could split a header.
      */
     static Resolution accept(String raw, String description) {
+        return accept(raw, description, false);
+    }
+
+    /**
+     * @param multiline whether line breaks belong to the value (a PEM private key that never goes on the wire)
+     */
+    static Resolution accept(String raw, String description, boolean multiline) {
         String value = raw;
         if (value.endsWith("\r\n")) {
             value = value.substring(0, value.length() - 2);
@@ -21,7 +28,7 @@ final class SecretValues {
             return Resolution.unavailable(description + " is empty");
         }
         Secret secret = Secret.of(value);
-        if (secret.containsControlCharacter()) {
+        if (!multiline && secret.containsControlCharacter()) {
             return Resolution
                     .unavailable(description + " contains CR, LF, NUL or another control character and cannot be sent");
         }

@@ -29,20 +29,29 @@ public final class ValueSources {
     }
 
     public ValueSource open(ValueReference reference) {
+        return open(reference, false);
+    }
+
+    /** Opens a value whose line breaks are part of it, such as a PEM private key; it must never go on the wire. */
+    public ValueSource openMultiline(ValueReference reference) {
+        return open(reference, true);
+    }
+
+    private ValueSource open(ValueReference reference, boolean multiline) {
         checkSupported(reference);
         if (reference instanceof ValueReference.Env env) {
             String raw = environment.apply(env.variable());
             Resolution resolution = raw == null
                     ? Resolution.unavailable("environment variable " + env.variable() + " is not set")
-                    : SecretValues.accept(raw, "environment variable " + env.variable());
+                    : SecretValues.accept(raw, "environment variable " + env.variable(), multiline);
             return new FixedValueSource(resolution, env.describe());
         }
         if (reference instanceof ValueReference.File file) {
-            return new FileValueSource(file.path(), fileWatcher);
+            return new FileValueSource(file.path(), fileWatcher, multiline);
         }
         if (reference instanceof ValueReference.Literal literal) {
             LOG.warn("A policy credential uses a literal: value; use env:, file: or a secret store outside tests and demos");
-            return new FixedValueSource(SecretValues.accept(literal.value().reveal(), "literal value"),
+            return new FixedValueSource(SecretValues.accept(literal.value().reveal(), "literal value", multiline),
                     literal.describe());
         }
         throw new UnsupportedReferenceException("unsupported value reference " + reference.describe());

@@ -33,17 +33,26 @@ public final class ProxyHarness implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private ProxyHarness(Vertx vertx, Path policyFile, Map<String, String> environment) {
+    private ProxyHarness(Vertx vertx, Path policyFile, Map<String, String> environment, ManualClock clock) {
         this.policyFile = policyFile;
-        this.dataPlane = new DataPlane(vertx, config(policyFile), environment::get, policyState, credentials,
-                InstantSource.system());
+        this.dataPlane = clock == null
+                ? new DataPlane(vertx, config(policyFile), environment::get, policyState, credentials,
+                        InstantSource.system())
+                : new DataPlane(vertx, config(policyFile), environment::get, policyState, credentials, clock, clock,
+                        io.latchkey.credential.oauth.TokenRequestObserver.NONE);
     }
 
     /** Starts a proxy serving {@code policy}; {@code environment} stands in for the process environment. */
     public static ProxyHarness start(Vertx vertx, Path directory, String policy, Map<String, String> environment) {
+        return start(vertx, directory, policy, environment, null);
+    }
+
+    /** As above, with token lifetimes, refreshes and back-off on a clock the test advances. */
+    public static ProxyHarness start(Vertx vertx, Path directory, String policy, Map<String, String> environment,
+            ManualClock clock) {
         Path file = directory.resolve("policy.yaml");
         write(file, policy);
-        ProxyHarness harness = new ProxyHarness(vertx, file, new ConcurrentHashMap<>(environment));
+        ProxyHarness harness = new ProxyHarness(vertx, file, new ConcurrentHashMap<>(environment), clock);
         harness.dataPlane.start();
         return harness;
     }
@@ -120,6 +129,26 @@ public final class ProxyHarness implements AutoCloseable {
             @Override
             public Duration filePollInterval() {
                 return Duration.ofMillis(200);
+            }
+
+            @Override
+            public OAuth oauth() {
+                return new OAuth() {
+                    @Override
+                    public Duration backoffBase() {
+                        return Duration.ofSeconds(1);
+                    }
+
+                    @Override
+                    public Duration backoffCap() {
+                        return Duration.ofMinutes(2);
+                    }
+
+                    @Override
+                    public int replayBufferLimit() {
+                        return 65536;
+                    }
+                };
             }
 
             @Override

@@ -1,0 +1,323 @@
+package io.latchkey.credential.oauth;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jboss.logging.Logger;
+
+import io.latchkey.credential.Credential;
+import io.latchkey.credential.CredentialStatus;
+import io.latchkey.credential.CredentialUnavailableException;
+import io.latchkey.policy.OAuth2Settings;
+import io.latchkey.policy.TemplateField;
+import io.latchkey.secret.Resolution;
+import io.latchkey.secret.Secret;
+import io.latchkey.secret.ValueSource;
+
+/**
+ * An OAuth 2.0 access token, cached and kept fresh.
+ * <ul>
+ * <li>Steady state: requests read the cached token and never wait; a background refresh runs at a jittered point
+ * of its lifetime and swaps the new token in atomically.</li>
+ * <li>Single flight: however many requests find no valid token, one token request is made and all of them wait for
+ * it — one {@link AtomicReference} holds the refresh in flight, claimed by compare-and-set.</li>
+ * <li>A 401 from an upstream discards the token it carried, once, and triggers one shared refresh.</li>
+ * <li>Failures back off exponentially with jitter up to a cap and retry by themselves; a still-valid token keeps
+ * serving, an expired one is never used. Failures no retry can cure ({@code invalid_grant}, a wrong client
+ * secret) stop the retries until the credential's inputs change.</li>
+ * <li>A rotated refresh token is kept before the new access token is used; an answer without one keeps the old.</li>
+ * </ul>
+ */
+public final class OAuth2Credential implements Credential {
+
+    private static final Logger LOG = Logger.getLogger(OAuth2Credential.class);
+
+    private final String name;
+    private final OAuth2Settings settings;
+    private final OAuthRuntime runtime;
+    private final TokenRequestBuilder requests;
+    private final TokenEndpointClient endpoint;
+    private final Optional<ValueSource> refreshTokenSource;
+    private final ValueSource[] inputs;
+    private final AtomicReference<TokenState> state = new AtomicReference<>(TokenState.EMPTY);
+    private final AtomicReference<CompletableFuture<Void>> inFlight = new AtomicReference<>();
+    private final AtomicReference<RotatedRefreshToken> rotated = new AtomicReference<>();
+    private final AtomicReference<RefreshScheduler.Cancellable> scheduled = new AtomicReference<>();
+    private volatile boolean closed;
+
+    /** A refresh token the provider issued, and the stored value it replaced. */
+    private record RotatedRefreshToken(Secret replaced, Secret current) {
+    }
+
+    public OAuth2Credential(String name, OAuth2Settings settings, OAuthRuntime runtime,
+            Optional<ValueSource> clientId, Optional<ValueSource> clientSecret, Optional<ValueSource> privateKey,
+            Optional<ValueSource> refreshToken, Optional<ValueSource> subjectToken) {
+        this.name = name;
+        this.settings = settings;
+        this.runtime = runtime;
+        this.requests = new TokenRequestBuilder(name, settings, clientId, clientSecret, privateKey, subjectToken,
+                runtime.clock());
+        this.endpoint = new TokenEndpointClient(runtime.clients().apply(settings.caBundle().orElse(null)), settings);
+        this.refreshTokenSource = refreshToken;
+        this.inputs = java.util.stream.Stream.of(clientId, clientSecret, privateKey, refreshToken, subjectToken)
+                .flatMap(Optional::stream).toArray(ValueSource[]::new);
+    }
+
+    /** Fetches the first token in the background, so the first request usually finds it ready. */
+    public OAuth2Credential start() {
+        refresh();
+        return this;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String kind() {
+        return "oauth2";
+    }
+
+    @Override
+    public Resolution resolve(TemplateField field) {
+        TokenState current = state.get();
+        Instant now = runtime.clock().instant();
+        if (current.usableAt(now)) {
+            if (current.refreshDueAt(now) && current.retryAt() == null) {
+                refresh(); // the timer should have done it; never let a missed timer expire the token
+            }
+            return Resolution.available(current.token());
+        }
+        return Resolution.unavailable(reason(current, now));
+    }
+
+    @Override
+    public CompletionStage<Void> whenReady() {
+        TokenState current = state.get();
+        Instant now = runtime.clock().instant();
+        if (current.usableAt(now)) {
+            return null;
+        }
+        if (current.dead() && current.deadInputs() == inputsFingerprint()) {
+            return CompletableFuture.failedFuture(unavailable(current, now));
+        }
+        if (current.retryAt() != null && now.isBefore(current.retryAt()) && inFlight.get() == null) {
+            return CompletableFuture.failedFuture(unavailable(current, now));
+        }
+        return refresh();
+    }
+
+    @Override
+    public boolean renewable() {
+        return true;
+    }
+
+    @Override
+    public CompletionStage<Void> rejected(Instant requestStart) {
+        while (true) {
+            TokenState current = state.get();
+            if (current.token() != null && current.issuedAt().isAfter(requestStart)) {
+                return CompletableFuture.completedFuture(null); // a newer token than the refused one is here
+            }
+            CompletableFuture<Void> running = inFlight.get();
+            if (running != null) {
+                return running;
+            }
+            if (current.token() == null || state.compareAndSet(current, current.withoutToken())) {
+                if (current.token() != null) {
+                    LOG.infof("Credential %s: the upstream refused the access token (401); fetching a new one", name);
+                }
+                CompletionStage<Void> ready = whenReady();
+                return ready == null ? CompletableFuture.completedFuture(null) : ready;
+            }
+        }
+    }
+
+    /** Starts a token request unless one is running; either way returns the one that will finish. */
+    CompletableFuture<Void> refresh() {
+        CompletableFuture<Void> running = inFlight.get();
+        if (running != null) {
+            return running;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!inFlight.compareAndSet(null, mine)) {
+            return inFlight.get();
+        }
+        if (closed) {
+            inFlight.set(null);
+            mine.completeExceptionally(new CredentialUnavailableException(name, "the policy that defined it was replaced"));
+            return mine;
+        }
+        Instant sentAt = runtime.clock().instant();
+        Secret refreshToken;
+        CompletionStage<TokenResponse> answer;
+        try {
+            refreshToken = settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN ? currentRefreshToken() : null;
+            answer = endpoint.send(requests.build(refreshToken));
+        } catch (CredentialUnavailableException missingInput) {
+            failed(mine, sentAt, new TokenEndpointException("input_unavailable", missingInput.getMessage()), false);
+            return mine;
+        } catch (TokenEndpointException badKey) {
+            failed(mine, sentAt, badKey, false);
+            return mine;
+        }
+        answer.whenComplete((response, error) -> {
+            if (error == null) {
+                succeeded(mine, sentAt, refreshToken, response);
+            } else {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
+                        : error;
+                failed(mine, sentAt, cause instanceof TokenEndpointException e ? e
+                        : new TokenEndpointException("unreachable", "the token request failed"), true);
+            }
+        });
+        return mine;
+    }
+
+    private void succeeded(CompletableFuture<Void> mine, Instant sentAt, Secret usedRefreshToken,
+            TokenResponse response) {
+        // The new refresh token is kept before the new access token is used: if we stopped in between, the old
+        // refresh token (which the provider may have revoked) would be all we had.
+        response.refreshToken().ifPresent(next -> {
+            Secret stored = storedRefreshToken();
+            rotated.set(new RotatedRefreshToken(stored, next));
+        });
+        Instant now = runtime.clock().instant();
+        Optional<Duration> lifetime = response.expiresIn().or(settings::defaultLifetime);
+        Instant expiresAt = lifetime.map(sentAt::plus).orElse(null);
+        Instant refreshAt = lifetime.map(l -> sentAt.plus(Duration.ofMillis(
+                (long) (l.toMillis() * (settings.refreshAt() - 0.1 * runtime.jitter().getAsDouble()))))).orElse(null);
+        state.set(new TokenState(response.accessToken(), sentAt, expiresAt, refreshAt, 0, null, null, null, false,
+                0));
+        runtime.observer().tokenRequest(name, "success", Duration.between(sentAt, now));
+        inFlight.set(null);
+        mine.complete(null);
+        if (refreshAt != null) {
+            schedule(Duration.between(now, refreshAt));
+        }
+    }
+
+    private void failed(CompletableFuture<Void> mine, Instant sentAt, TokenEndpointException error,
+            boolean requestMade) {
+        Instant now = runtime.clock().instant();
+        boolean permanent = !error.retryable();
+        TokenState current = state.get();
+        Duration backoff = backoff(current.failures() + 1);
+        TokenState next = current.failed(error.code(), error.getMessage(), now.plus(backoff), permanent,
+                inputsFingerprint());
+        state.set(next);
+        if (requestMade) {
+            runtime.observer().tokenRequest(name, error.outcome(), Duration.between(sentAt, now));
+        }
+        if (permanent) {
+            LOG.errorf("Credential %s: %s; not retrying until its configuration or secrets change", name,
+                    error.getMessage());
+        } else {
+            LOG.warnf("Credential %s: %s; retrying in %d ms", name, error.getMessage(), backoff.toMillis());
+        }
+        inFlight.set(null);
+        mine.completeExceptionally(unavailable(next, now));
+        if (!permanent) {
+            schedule(backoff);
+        }
+    }
+
+    /** Exponential back-off with full jitter in its upper half: base * 2^(n-1), capped, times [0.5, 1). */
+    private Duration backoff(int failures) {
+        long base = runtime.backoffBase().toMillis();
+        long cap = runtime.backoffCap().toMillis();
+        long exponential = failures >= 31 ? cap : Math.min(cap, base << Math.max(0, failures - 1));
+        return Duration.ofMillis(Math.max(1, (long) (exponential * (0.5 + 0.5 * runtime.jitter().getAsDouble()))));
+    }
+
+    private void schedule(Duration delay) {
+        if (closed) {
+            return;
+        }
+        RefreshScheduler.Cancellable previous = scheduled.getAndSet(runtime.scheduler().schedule(delay, () -> {
+            if (!closed) {
+                refresh();
+            }
+        }));
+        if (previous != null) {
+            previous.cancel();
+        }
+    }
+
+    /** The refresh token to present: the one the provider rotated in, unless the stored one changed since. */
+    private Secret currentRefreshToken() {
+        Secret stored = storedRefreshToken();
+        RotatedRefreshToken latest = rotated.get();
+        if (latest != null && Objects.equals(latest.replaced(), stored)) {
+            return latest.current();
+        }
+        if (stored == null) {
+            throw new CredentialUnavailableException(name, "refreshToken: " + refreshTokenSource
+                    .map(s -> ((Resolution.Unavailable) s.current()).reason()).orElse("not configured"));
+        }
+        return stored;
+    }
+
+    private Secret storedRefreshToken() {
+        return refreshTokenSource.map(ValueSource::current)
+                .filter(Resolution.Available.class::isInstance)
+                .map(r -> ((Resolution.Available) r).value()).orElse(null);
+    }
+
+    /** Changes when any input (client secret, key, stored refresh token...) changes: a dead credential may live. */
+    private int inputsFingerprint() {
+        int hash = 1;
+        for (ValueSource input : inputs) {
+            hash = 31 * hash + input.current().hashCode();
+        }
+        return hash;
+    }
+
+    private CredentialUnavailableException unavailable(TokenState current, Instant now) {
+        int retryAfter = current.retryAt() == null ? 0
+                : (int) Math.max(1, Duration.between(now, current.retryAt()).toSeconds() + 1);
+        return new CredentialUnavailableException(name, reason(current, now), retryAfter);
+    }
+
+    private String reason(TokenState current, Instant now) {
+        if (current.lastReason() != null) {
+            return current.lastReason() + (current.dead() ? "" : " (retrying)");
+        }
+        if (current.token() != null) {
+            return "the access token expired";
+        }
+        return "no access token yet";
+    }
+
+    @Override
+    public CredentialStatus status() {
+        TokenState current = state.get();
+        Instant now = runtime.clock().instant();
+        boolean usable = current.usableAt(now);
+        String phase = current.dead() ? "dead"
+                : inFlight.get() != null ? "refreshing"
+                        : current.failures() > 0 ? "failing" : usable ? "valid" : "pending";
+        return new CredentialStatus(name, kind(), usable, phase,
+                usable ? Optional.empty() : Optional.of(reason(current, now)),
+                Optional.ofNullable(current.expiresAt()), Optional.ofNullable(current.lastError()));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        RefreshScheduler.Cancellable task = scheduled.getAndSet(null);
+        if (task != null) {
+            task.cancel();
+        }
+        for (ValueSource input : inputs) {
+            input.close();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.latchkey.credential.oauth;
+
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import io.latchkey.policy.OAuth2Settings;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Sends token requests with the Vert.x client, off the caller's path: form or JSON bodies, {@code Accept:
+ * application/json} (GitHub answers form-encoded without it), a response read only up to 64 KiB, and a timeout.
+ */
+final class TokenEndpointClient {
+
+    static final long TIMEOUT_MILLIS = 10_000;
+
+    private final HttpClient client;
+    private final OAuth2Settings settings;
+    private final TokenResponseParser parser;
+
+    TokenEndpointClient(HttpClient client, OAuth2Settings settings) {
+        this.client = client;
+        this.settings = settings;
+        this.parser = new TokenResponseParser(settings.response());
+    }
+
+    CompletionStage<TokenResponse> send(TokenRequest request) {
+        URI url = settings.tokenUrl();
+        boolean tls = url.getScheme().equals("https");
+        String path = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+                + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        boolean json = settings.requestFormat() == OAuth2Settings.RequestFormat.JSON;
+        String body = json ? TokenRequestBuilder.jsonBody(request.parameters())
+                : TokenRequestBuilder.formBody(request.parameters());
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
+                .setPort(url.getPort() < 0 ? (tls ? 443 : 80) : url.getPort()).setSsl(tls).setURI(path)
+                .setTimeout(TIMEOUT_MILLIS).setFollowRedirects(false);
+        options.putHeader(HttpHeaders.CONTENT_TYPE, json ? "application/json" : "application/x-www-form-urlencoded");
+        options.putHeader(HttpHeaders.ACCEPT, "application/json");
+        if (request.authorization() != null) {
+            options.putHeader(HttpHeaders.AUTHORIZATION, request.authorization());
+        }
+        CompletableFuture<TokenResponse> result = new CompletableFuture<>();
+        client.request(options)
+                .compose(outgoing -> outgoing.send(Buffer.buffer(body)))
+                .onComplete(sent -> {
+                    if (sent.failed()) {
+                        result.completeExceptionally(unreachable(sent.cause()));
+                        return;
+                    }
+                    var response = sent.result();
+                    String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
+                    if (length != null && length.length() < 12
+                            && Long.parseLong(length.trim()) > TokenResponseParser.MAX_BYTES) {
+                        response.request().reset();
+                        result.completeExceptionally(
+                                new TokenEndpointException("bad_response", "the token response is larger than 64 KiB"));
+                        return;
+                    }
+                    Buffer collected = Buffer.buffer();
+                    response.handler(chunk -> {
+                        if (collected.length() + chunk.length() > TokenResponseParser.MAX_BYTES) {
+                            response.request().reset();
+                            result.completeExceptionally(new TokenEndpointException("bad_response",
+                                    "the token response is larger than 64 KiB"));
+                        } else {
+                            collected.appendBuffer(chunk);
+                        }
+                    });
+                    response.exceptionHandler(error -> result.completeExceptionally(unreachable(error)));
+                    response.endHandler(done -> {
+                        try {
+                            result.complete(parser.parse(response.statusCode(),
+                                    response.getHeader(HttpHeaders.CONTENT_TYPE), collected));
+                        } catch (TokenEndpointException e) {
+                            result.completeExceptionally(e);
+                        }
+                    });
+                });
+        return result;
+    }
+
+    private static TokenEndpointException unreachable(Throwable cause) {
+        String kind = cause instanceof java.util.concurrent.TimeoutException
+                || cause.getClass().getSimpleName().contains("Timeout") ? "timeout" : "unreachable";
+        return new TokenEndpointException(kind,
+                "the token endpoint could not be reached (" + cause.getClass().getSimpleName() + ")");
+    }
+}

@@ -1,0 +1,63 @@
+package io.latchkey.proxy;
+
+import java.time.Instant;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * One caller request on its way through a route: what is needed to build (and, after a 401, rebuild) the outbound
+ * request with the credentials current at that moment.
+ */
+final class Exchange {
+
+    final HttpServerRequest request;
+    final CompiledRoute route;
+    final String rawQuery;
+    final String relativeRawPath;
+    /** When the outbound request was built; a 401 renews only tokens older than this. */
+    Instant startedAt;
+    int attempt;
+    /** The whole request body, when it was small enough to keep for a replay. */
+    Buffer body;
+
+    Exchange(HttpServerRequest request, CompiledRoute route, String rawQuery, String relativeRawPath,
+            Instant startedAt) {
+        this.request = request;
+        this.route = route;
+        this.rawQuery = rawQuery;
+        this.relativeRawPath = relativeRawPath;
+        this.startedAt = startedAt;
+    }
+
+    /** The outbound request with the route's injections applied now. */
+    OutboundRequest outbound() {
+        OutboundRequest outbound = OutboundRequest.from(request, route, rawQuery);
+        route.injection.applyTo(outbound);
+        return outbound;
+    }
+
+    boolean hasBody() {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
+    }
+
+    /** The declared body length, or -1 when chunked or malformed. */
+    long contentLength() {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Whether the request can be sent again: it has no body, or the body was kept. */
+    boolean replayable() {
+        return body != null || !hasBody();
+    }
+}
