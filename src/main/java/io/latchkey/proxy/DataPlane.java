@@ -80,7 +80,7 @@ public final class DataPlane implements AutoCloseable {
         fileWatcher = new FileWatcher(config.filePollInterval());
         sources = new ValueSources(environment, fileWatcher);
         clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize());
-        oauth = new OAuthRuntime(clients::tokenClient, clock, scheduler,
+        oauth = new OAuthRuntime(vertx, clients::tokenClient, clock, scheduler,
                 java.util.concurrent.ThreadLocalRandom.current()::nextDouble, tokenObserver,
                 config.oauth().backoffBase(), config.oauth().backoffCap());
         PolicyParser parser = new PolicyParser(sources::checkSupported);

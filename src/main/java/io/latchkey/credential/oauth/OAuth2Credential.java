@@ -63,7 +63,8 @@ public final class OAuth2Credential implements Credential {
         this.runtime = runtime;
         this.requests = new TokenRequestBuilder(name, settings, clientId, clientSecret, privateKey, subjectToken,
                 runtime.clock());
-        this.endpoint = new TokenEndpointClient(runtime.clients().apply(settings.caBundle().orElse(null)), settings);
+        this.endpoint = new TokenEndpointClient(runtime.vertx(), runtime.clients().apply(settings.caBundle().orElse(null)),
+                settings);
         this.refreshTokenSource = refreshToken;
         this.inputs = java.util.stream.Stream.of(clientId, clientSecret, privateKey, refreshToken, subjectToken)
                 .flatMap(Optional::stream).toArray(ValueSource[]::new);

@@ -19,11 +19,15 @@ final class TokenEndpointClient {
 
     static final long TIMEOUT_MILLIS = 10_000;
 
+    private final io.vertx.core.Context context;
     private final HttpClient client;
     private final OAuth2Settings settings;
     private final TokenResponseParser parser;
 
-    TokenEndpointClient(HttpClient client, OAuth2Settings settings) {
+    TokenEndpointClient(io.vertx.core.Vertx vertx, HttpClient client, OAuth2Settings settings) {
+        // Refreshes are triggered from timers, request threads and the policy loader; sending them all from one
+        // event loop context keeps the response's events in order with the handlers that read them.
+        this.context = vertx.getOrCreateContext();
         this.client = client;
         this.settings = settings;
         this.parser = new TokenResponseParser(settings.response());
@@ -46,7 +50,7 @@ final class TokenEndpointClient {
             options.putHeader(HttpHeaders.AUTHORIZATION, request.authorization());
         }
         CompletableFuture<TokenResponse> result = new CompletableFuture<>();
-        client.request(options)
+        context.runOnContext(ignored -> client.request(options)
                 .compose(outgoing -> outgoing.send(Buffer.buffer(body)))
                 .onComplete(sent -> {
                     if (sent.failed()) {
@@ -62,26 +66,38 @@ final class TokenEndpointClient {
                                 new TokenEndpointException("bad_response", "the token response is larger than 64 KiB"));
                         return;
                     }
+                    // Declared length checked above; an undeclared one is cut off as soon as it passes the limit.
                     Buffer collected = Buffer.buffer();
+                    boolean[] tooLarge = { false };
                     response.handler(chunk -> {
                         if (collected.length() + chunk.length() > TokenResponseParser.MAX_BYTES) {
+                            tooLarge[0] = true;
                             response.request().reset();
-                            result.completeExceptionally(new TokenEndpointException("bad_response",
-                                    "the token response is larger than 64 KiB"));
                         } else {
                             collected.appendBuffer(chunk);
                         }
                     });
-                    response.exceptionHandler(error -> result.completeExceptionally(unreachable(error)));
-                    response.endHandler(done -> {
+                    response.end().onComplete(ended -> {
+                        if (tooLarge[0]) {
+                            result.completeExceptionally(new TokenEndpointException("bad_response",
+                                    "the token response is larger than 64 KiB"));
+                            return;
+                        }
+                        if (ended.failed()) {
+                            result.completeExceptionally(unreachable(ended.cause()));
+                            return;
+                        }
                         try {
                             result.complete(parser.parse(response.statusCode(),
                                     response.getHeader(HttpHeaders.CONTENT_TYPE), collected));
                         } catch (TokenEndpointException e) {
                             result.completeExceptionally(e);
+                        } catch (RuntimeException unexpected) {
+                            result.completeExceptionally(new TokenEndpointException("bad_response",
+                                    "the token response cannot be read (" + unexpected.getClass().getSimpleName() + ")"));
                         }
                     });
-                });
+                }));
         return result;
     }
 

@@ -34,7 +34,7 @@ final class OAuthFixture implements AutoCloseable {
     }
 
     OAuthRuntime runtime() {
-        return new OAuthRuntime(bundle -> client, clock, clock, () -> 0.0,
+        return new OAuthRuntime(vertx, bundle -> client, clock, clock, () -> 0.0,
                 (credential, outcome, latency) -> outcomes.add(credential + ":" + outcome), Duration.ofSeconds(1),
                 Duration.ofSeconds(60));
     }
