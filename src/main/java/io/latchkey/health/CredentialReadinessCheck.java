@@ -28,9 +28,17 @@ public class CredentialReadinessCheck implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("credentials").up();
         for (CredentialStatus status : registry.statuses()) {
-            builder.withData(status.name(), status.kind() + ": "
-                    + (status.available() ? "available" : "unavailable (" + status.reason().orElse("") + ")"));
+            builder.withData(status.name(), describe(status));
         }
         return builder.build();
+    }
+
+    /** {@code "oauth2: valid, expires 2026-11-26T11:00:00Z"}, {@code "secret: unavailable (reason)"}. */
+    static String describe(CredentialStatus status) {
+        StringBuilder text = new StringBuilder(status.kind()).append(": ").append(status.state());
+        status.expiresAt().ifPresent(at -> text.append(", expires ").append(at));
+        status.lastError().ifPresent(error -> text.append(", last error ").append(error));
+        status.reason().ifPresent(reason -> text.append(" (").append(reason).append(')'));
+        return text.toString();
     }
 }

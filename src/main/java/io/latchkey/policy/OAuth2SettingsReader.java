@@ -49,6 +49,7 @@ final class OAuth2SettingsReader {
             return Optional.empty();
         }
         Map<String, YamlCursor> fields = maybe.get();
+        present = fields.keySet();
         int before = problems.size();
         Optional<Grant> grant = node.required(fields, "grant").flatMap(g -> named(g, Grant.values(), Grant::policyName));
         Optional<URI> tokenUrl = node.required(fields, "tokenUrl").flatMap(OAuth2SettingsReader::url);
@@ -121,11 +122,14 @@ final class OAuth2SettingsReader {
                 audience, resource, parameters, format, response, refreshAt, defaultLifetime, caBundle));
     }
 
-    private static void requireFor(boolean needed, Optional<?> value, YamlCursor node, String key, String message) {
-        if (needed && value.isEmpty()) {
+    /** Reports a missing key; a key that is present but invalid has already been reported where it stands. */
+    private void requireFor(boolean needed, Optional<?> value, YamlCursor node, String key, String message) {
+        if (needed && value.isEmpty() && !present.contains(key)) {
             node.problem(message);
         }
     }
+
+    private Set<String> present = Set.of();
 
     private static Optional<YamlCursor> optional(Map<String, YamlCursor> fields, String key) {
         return Optional.ofNullable(fields.get(key));
@@ -152,7 +156,7 @@ final class OAuth2SettingsReader {
             try {
                 URI uri = new URI(text);
                 if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
-                    node.problem("expected an https:// URL");
+                    node.problem("expected an http:// or https:// URL");
                     return Optional.empty();
                 }
                 if (uri.getRawUserInfo() != null) {

@@ -7,6 +7,8 @@ import jakarta.enterprise.event.Observes;
 
 import io.latchkey.LatchkeyConfig;
 import io.latchkey.credential.CredentialRegistry;
+import io.latchkey.credential.oauth.TokenRequestObserver;
+import io.latchkey.credential.oauth.VertxRefreshScheduler;
 import io.latchkey.policy.PolicyState;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -19,9 +21,9 @@ public class ProxyServer {
     private final DataPlane dataPlane;
 
     public ProxyServer(LatchkeyConfig config, Vertx vertx, PolicyState policyState,
-            CredentialRegistry credentialRegistry) {
+            CredentialRegistry credentialRegistry, TokenRequestObserver tokenMetrics) {
         this.dataPlane = new DataPlane(vertx, config, System::getenv, policyState, credentialRegistry,
-                InstantSource.system());
+                InstantSource.system(), new VertxRefreshScheduler(vertx), tokenMetrics);
     }
 
     void onStart(@Observes StartupEvent event) {

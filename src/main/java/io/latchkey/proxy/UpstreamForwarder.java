@@ -93,6 +93,12 @@ final class UpstreamForwarder {
                         && route.injection.renewable() && exchange.replayable()) {
                     renewAndReplay(exchange, answered.result());
                 } else {
+                    if (answered.result().statusCode() == 401 && exchange.attempt == 0
+                            && route.injection.renewable()) {
+                        // Not replayable (a large or streamed body): the 401 passes through, and the next request
+                        // gets a new token.
+                        route.injection.rejected(exchange.startedAt);
+                    }
                     relay(request, answered.result());
                 }
             });

@@ -68,8 +68,10 @@ class LatchkeyApplicationTest {
         given().get(readiness).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'policy' }.data.name", equalTo("application-test"))
-                .body("checks.find { it.name == 'policy' }.data.routes", equalTo(2))
+                .body("checks.find { it.name == 'policy' }.data.routes", equalTo(3))
                 .body("checks.find { it.name == 'credentials' }.data.token", equalTo("secret: available"))
+                .body("checks.find { it.name == 'credentials' }.data.oauth-token",
+                        org.hamcrest.Matchers.startsWith("oauth2: valid, expires "))
                 .body("checks.find { it.name == 'credentials' }.data.missing",
                         equalTo("secret: unavailable (environment variable LATCHKEY_TEST_NOT_SET is not set)"));
     }
@@ -78,6 +80,16 @@ class LatchkeyApplicationTest {
     void livenessAndStartup() {
         given().get(liveness).then().statusCode(200).body("status", equalTo("UP"));
         given().get(started).then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void oauthTokenIsInjectedAndCounted() throws Exception {
+        assertThat(viaProxy("/oauth/x").statusCode()).isEqualTo(200);
+        assertThat(UpstreamAndPolicyResource.upstream.last().headerValues("Authorization"))
+                .containsExactly("Bearer app-oauth-token-1");
+        String body = given().get(metrics).then().statusCode(200).extract().asString();
+        assertThat(body).contains("latchkey_token_requests_total{credential=\"oauth-token\",outcome=\"success\"} 1.0")
+                .contains("latchkey_token_request_seconds_count{credential=\"oauth-token\",outcome=\"success\"} 1");
     }
 
     @Test
@@ -91,6 +103,7 @@ class LatchkeyApplicationTest {
     void noSecretInLogsHealthMetricsOrErrorBodies() throws Exception {
         String secret = UpstreamAndPolicyResource.ENV_SECRET;
         viaProxy("/echo/x");
+        viaProxy("/oauth/x");
         String error = viaProxy("/broken/x").body() + viaProxy("/nowhere").body();
         String health = given().get(readiness).then().extract().asString();
         String metricsText = given().get(metrics).then().extract().asString();
@@ -100,6 +113,12 @@ class LatchkeyApplicationTest {
         assertThat(health).doesNotContain(secret);
         assertThat(metricsText).doesNotContain(secret);
         assertThat(log).doesNotContain(secret);
+        for (String oauthSecret : new String[] { UpstreamAndPolicyResource.OAUTH_CLIENT_SECRET, "app-oauth-token-" }) {
+            assertThat(error).doesNotContain(oauthSecret);
+            assertThat(health).doesNotContain(oauthSecret);
+            assertThat(metricsText).doesNotContain(oauthSecret);
+            assertThat(log).doesNotContain(oauthSecret);
+        }
     }
 
     private static String read(Path file) throws IOException {

@@ -19,13 +19,17 @@ public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleMa
     /** Set by surefire in the pom, read by the application through env:. */
     public static final String ENV_SECRET = "env-secret-7f3c9a";
 
+    public static final String OAUTH_CLIENT_SECRET = "app-oauth-client-secret-93d0";
     static EchoUpstream upstream;
+    static io.latchkey.testing.ScriptedTokenEndpoint tokens;
     private Vertx vertx;
 
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
         upstream = EchoUpstream.http(vertx);
+        tokens = new io.latchkey.testing.ScriptedTokenEndpoint(vertx)
+                .otherwise(n -> io.latchkey.testing.ScriptedTokenEndpoint.Answer.token("app-oauth-token-" + n, 3600));
         try {
             Path directory = Files.createTempDirectory("latchkey-app-test");
             Path policy = directory.resolve("policy.yaml");
@@ -40,6 +44,12 @@ public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleMa
                           secret: env:LATCHKEY_TEST_ENV_SECRET
                         missing:
                           secret: env:LATCHKEY_TEST_NOT_SET
+                        oauth-token:
+                          oauth2:
+                            grant: client_credentials
+                            tokenUrl: %2$s
+                            clientId: literal:app-client
+                            clientSecret: literal:%3$s
                       routes:
                         - name: echo
                           prefix: /echo
@@ -51,7 +61,12 @@ public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleMa
                           upstream: http://127.0.0.1:%1$d
                           inject:
                             - bearer: missing
-                    """.formatted(upstream.port()));
+                        - name: oauth
+                          prefix: /oauth
+                          upstream: http://127.0.0.1:%1$d
+                          inject:
+                            - bearer: oauth-token
+                    """.formatted(upstream.port(), tokens.url(), OAUTH_CLIENT_SECRET));
             return Map.of("latchkey.policy", policy.toString(),
                     "quarkus.log.file.enabled", "true",
                     "quarkus.log.file.path", "target/quarkus-application-test.log",
@@ -64,6 +79,7 @@ public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleMa
     @Override
     public void stop() {
         upstream.close();
+        tokens.close();
         vertx.close();
     }
 }

@@ -35,39 +35,66 @@ class PolicyParserTest {
     }
 
     @Test
-    void designExampleParsesAndReportsOnlyTheStoresAndKindsThisVersionLacks() throws IOException {
+    void designExampleParsesAndReportsOnlyTheStoreThisVersionLacks() throws IOException {
         List<PolicyProblem> problems = problems(resource("design-example.yaml"));
         assertThat(problems).extracting(PolicyProblem::toString).containsExactly(
                 "line 14: spec.credentials.partner.basic.password: vault: references are not configured: no Vault store is set up",
-                "line 17: spec.credentials.slack-bot.oauth2: oauth2 credentials are not available in this version of Latchkey",
-                "line 24: spec.credentials.gmail.oauth2: oauth2 credentials are not available in this version of Latchkey");
+                "line 27: spec.credentials.gmail.oauth2.clientSecret: vault: references are not configured: no Vault store is set up",
+                "line 28: spec.credentials.gmail.oauth2.refreshToken: vault: references are not configured: no Vault store is set up");
     }
 
     @Test
-    void designExampleShapeIsUnderstoodWhenItsStoresAreAvailable() throws IOException {
-        String example = resource("design-example.yaml");
-        PolicyParser permissive = new PolicyParser(reference -> {
-        });
-        List<PolicyProblem> problems;
-        try {
-            permissive.parse(example, "design");
-            problems = List.of();
-        } catch (PolicyException e) {
-            problems = e.problems();
-        }
-        // Only the oauth2 kind remains (the token-cache issue); routes, allow-lists and injections all parse.
-        assertThat(problems).extracting(PolicyProblem::path).containsExactly("spec.credentials.slack-bot.oauth2",
-                "spec.credentials.gmail.oauth2");
-        String withoutOauth = example.replaceAll("(?s)    slack-bot:.*?(  routes:)", "$1")
-                .replace("    - name: gmail\n      prefix: /gmail\n      upstream: https://gmail.googleapis.com\n"
-                        + "      inject:\n        - bearer: gmail\n", "");
-        Policy policy = permissive.parse(withoutOauth, "design");
-        assertThat(policy.routes()).extracting(RouteSpec::name).containsExactly("github", "weather", "partner");
+    void designExampleLoadsUnchangedWhenItsStoresAreAvailable() throws IOException {
+        Policy policy = new PolicyParser(reference -> {
+        }).parse(resource("design-example.yaml"), "design");
+        assertThat(policy.routes()).extracting(RouteSpec::name).containsExactly("github", "weather", "partner",
+                "gmail");
         RouteSpec github = policy.routes().get(0);
         assertThat(github.prefix()).hasValue("/github");
         assertThat(github.hosts()).containsExactly("api.github.com");
         assertThat(github.allow().methods()).containsExactlyInAnyOrder("GET", "POST", "PATCH");
         assertThat(github.inject()).hasSize(2);
+        OAuth2Settings slack = ((CredentialSpec.OAuth2Spec) policy.credentials().get("slack-bot")).settings();
+        assertThat(slack.grant()).isEqualTo(OAuth2Settings.Grant.CLIENT_CREDENTIALS);
+        assertThat(slack.scopes()).containsExactly("chat:write", "channels:read");
+        assertThat(slack.clientAuth()).isEqualTo(OAuth2Settings.ClientAuth.CLIENT_SECRET_BASIC);
+        OAuth2Settings gmail = ((CredentialSpec.OAuth2Spec) policy.credentials().get("gmail")).settings();
+        assertThat(gmail.grant()).isEqualTo(OAuth2Settings.Grant.REFRESH_TOKEN);
+        assertThat(gmail.refreshAt()).isEqualTo(0.8);
+    }
+
+    @Test
+    void oauth2GrantsNameWhatTheyNeed() {
+        List<PolicyProblem> problems = problems(
+                """
+                        apiVersion: latchkey.io/v1alpha1
+                        kind: EgressPolicy
+                        metadata: {name: x}
+                        spec:
+                          credentials:
+                            a: {oauth2: {grant: refresh_token, tokenUrl: "https://t.example/token", clientId: env:I, clientSecret: env:S}}
+                            b: {oauth2: {grant: token_exchange, tokenUrl: "https://t.example/token", clientAuth: none}}
+                            c: {oauth2: {grant: jwt_bearer, tokenUrl: "https://t.example/token", clientAuth: none}}
+                            d: {oauth2: {grant: client_credentials, tokenUrl: "https://t.example/token", clientAuth: private_key_jwt}}
+                            e: {oauth2: {grant: password, tokenUrl: "ftp://t.example", clientAuth: none, refreshAt: 120%}}
+                            f: {oauth2: {grant: client_credentials, tokenUrl: "https://t.example/token", clientId: env:I}}
+                            g: {oauth2: {grant: client_credentials, tokenUrl: "https://t.example/token", clientAuth: none,
+                                         parameters: {grant_type: password}, accessTokenPath: "a..b"}}
+                          routes: []
+                        """);
+        assertThat(problems).extracting(p -> p.path() + ": " + p.message()).containsExactly(
+                "spec.credentials.a.oauth2: grant refresh_token needs refreshToken: a value reference to the refresh token",
+                "spec.credentials.b.oauth2: grant token_exchange needs subjectToken: a value reference to the token to exchange",
+                "spec.credentials.c.oauth2: grant jwt_bearer signs an assertion and needs privateKey: a PEM PKCS#8 key reference",
+                "spec.credentials.c.oauth2: grant jwt_bearer needs assertion.issuer (or clientId, used as the issuer)",
+                "spec.credentials.d.oauth2: private_key_jwt needs clientId",
+                "spec.credentials.d.oauth2: private_key_jwt needs privateKey",
+                "spec.credentials.e.oauth2.grant: expected one of client_credentials, refresh_token, jwt_bearer, token_exchange",
+                "spec.credentials.e.oauth2.tokenUrl: expected an http:// or https:// URL",
+                "spec.credentials.e.oauth2.refreshAt: expected a percentage of the token lifetime between 1% and 99%, such as 80%",
+                "spec.credentials.f.oauth2: client_secret_basic needs clientSecret",
+                "spec.credentials.g.oauth2.parameters.grant_type: grant_type is set by Latchkey from the credential's other keys",
+                "spec.credentials.g.oauth2.accessTokenPath: expected a dot path such as authed_user.access_token");
     }
 
     @Test

@@ -77,9 +77,19 @@ public final class ProxyHarness implements AutoCloseable {
         return credentials;
     }
 
-    /** Replaces the policy file's content and applies it now, as the watcher would. */
+    /**
+     * Replaces the policy file's content atomically (as a ConfigMap update does; the watcher must never see half a
+     * file) and applies it now, as the watcher would.
+     */
     public void replacePolicy(String policy) {
-        write(policyFile, policy);
+        Path next = policyFile.resolveSibling(policyFile.getFileName() + ".next");
+        write(next, policy);
+        try {
+            Files.move(next, policyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         dataPlane.reloadPolicyNow();
     }
 

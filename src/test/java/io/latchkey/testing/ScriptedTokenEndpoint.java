@@ -41,6 +41,8 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
     private final AtomicInteger counter = new AtomicInteger();
     private volatile Function<Integer, Answer> fallback = n -> Answer.token("token-" + n, 3600);
     private volatile boolean down;
+    private volatile boolean holding;
+    private final List<Runnable> held = new CopyOnWriteArrayList<>();
 
     public ScriptedTokenEndpoint(Vertx vertx) {
         server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
@@ -52,12 +54,15 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
                 return;
             }
             int n = counter.incrementAndGet();
-            Answer answer = script.poll();
-            if (answer == null) {
-                answer = fallback.apply(n);
+            Answer scripted = script.poll();
+            Answer answer = scripted == null ? fallback.apply(n) : scripted;
+            Runnable respond = () -> request.response().setStatusCode(answer.status())
+                    .putHeader("Content-Type", answer.contentType()).end(Buffer.buffer(answer.body()));
+            if (holding) {
+                held.add(() -> vertx.runOnContext(v -> respond.run()));
+            } else {
+                respond.run();
             }
-            request.response().setStatusCode(answer.status()).putHeader("Content-Type", answer.contentType())
-                    .end(Buffer.buffer(answer.body()));
         }));
         try {
             server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -85,6 +90,17 @@ public final class ScriptedTokenEndpoint implements AutoCloseable {
     /** While down, connections are closed without an answer. */
     public void down(boolean down) {
         this.down = down;
+    }
+
+    /** Holds answers back until {@link #release()}: a slow provider. */
+    public void hold() {
+        holding = true;
+    }
+
+    public void release() {
+        holding = false;
+        held.forEach(Runnable::run);
+        held.clear();
     }
 
     public List<Received> received() {

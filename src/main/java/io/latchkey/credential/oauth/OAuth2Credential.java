@@ -198,11 +198,12 @@ public final class OAuth2Credential implements Credential {
         state.set(new TokenState(response.accessToken(), sentAt, expiresAt, refreshAt, 0, null, null, null, false,
                 0));
         runtime.observer().tokenRequest(name, "success", Duration.between(sentAt, now));
-        inFlight.set(null);
-        mine.complete(null);
+        // Plan the next refresh before anyone waiting learns of this one, so none can act on a state without it.
         if (refreshAt != null) {
             schedule(Duration.between(now, refreshAt));
         }
+        inFlight.set(null);
+        mine.complete(null);
     }
 
     private void failed(CompletableFuture<Void> mine, Instant sentAt, TokenEndpointException error,
@@ -223,11 +224,11 @@ public final class OAuth2Credential implements Credential {
         } else {
             LOG.warnf("Credential %s: %s; retrying in %d ms", name, error.getMessage(), backoff.toMillis());
         }
-        inFlight.set(null);
-        mine.completeExceptionally(unavailable(next, now));
         if (!permanent) {
             schedule(backoff);
         }
+        inFlight.set(null);
+        mine.completeExceptionally(unavailable(next, now));
     }
 
     /** Exponential back-off with full jitter in its upper half: base * 2^(n-1), capped, times [0.5, 1). */

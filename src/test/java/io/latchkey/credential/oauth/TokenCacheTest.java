@@ -112,31 +112,42 @@ class TokenCacheTest {
 
     @Test
     void thousandConcurrentRequestsCauseOneTokenRequestAndCarryTheSameToken() throws Exception {
-        endpoint.down(true); // the start-up fetch fails, so every request finds no valid token
+        endpoint.hold(); // a slow provider: the start-up fetch is in flight while every request arrives
         OAuth2Credential credential = clientCredentials();
-        await().atMost(Duration.ofSeconds(10)).until(() -> credential.status().state().equals("failing"));
-        endpoint.down(false);
-        fixture.clock.advance(Duration.ofSeconds(1)); // past the back-off; the scheduled retry must not run yet
-        int before = endpoint.requests();
+        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.requests() == 1);
         ExecutorService pool = Executors.newFixedThreadPool(64);
         CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch waiting = new CountDownLatch(1000);
         Set<String> tokens = ConcurrentHashMap.newKeySet();
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            all.add(CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            all.add(done);
+            pool.execute(() -> {
                 try {
                     go.await();
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                awaitReady(credential);
-                tokens.add(token(credential));
-            }, pool));
+                var ready = credential.whenReady();
+                if (ready == null) {
+                    tokens.add(token(credential));
+                    done.complete(null);
+                    return;
+                }
+                waiting.countDown(); // this request found no valid token and waits, without holding a thread
+                ready.whenComplete((ok, error) -> {
+                    tokens.add(String.valueOf(token(credential)));
+                    done.complete(null);
+                });
+            });
         }
         go.countDown();
+        assertThat(waiting.await(30, TimeUnit.SECONDS)).as("all 1000 requests wait for the token").isTrue();
+        endpoint.release();
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         pool.shutdown();
-        assertThat(endpoint.requests() - before).isEqualTo(1);
+        assertThat(endpoint.requests()).isEqualTo(1);
         assertThat(tokens).hasSize(1);
     }
 
