@@ -32,6 +32,8 @@ import okhttp3.mockwebserver.RecordedRequest;
 class GrantsTest {
 
     static final String SECRET = "grants-client-secret-8e1d";
+    /** Signed assertions the tests saw on the wire; none may appear in a log. */
+    static final java.util.List<String> assertions = new java.util.concurrent.CopyOnWriteArrayList<>();
     static Vertx vertx;
     static MockOAuth2Server server;
     static KeyPair clientKey;
@@ -52,6 +54,9 @@ class GrantsTest {
         server.shutdown();
         vertx.close();
         LogCapture.assertNoneContain(SECRET, pem().replace("\n", "").substring(40, 80));
+        assertThat(assertions).isNotEmpty();
+        LogCapture.assertNoneContain(assertions.stream().map(a -> a.substring(a.lastIndexOf('.') + 1))
+                .toArray(String[]::new));
     }
 
     @BeforeEach
@@ -161,12 +166,37 @@ class GrantsTest {
         Map<String, String> form = form(lastRequest());
         assertThat(form).containsEntry("client_assertion_type",
                 "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+        assertions.add(form.get("client_assertion"));
         SignedJWT assertion = SignedJWT.parse(form.get("client_assertion"));
         assertThat(assertion.verify(new RSASSAVerifier((RSAPublicKey) clientKey.getPublic()))).isTrue();
         assertThat(assertion.getHeader().getKeyID()).isEqualTo("key-1");
         assertThat(assertion.getJWTClaimsSet().getIssuer()).isEqualTo("latchkey-client");
         assertThat(assertion.getJWTClaimsSet().getSubject()).isEqualTo("latchkey-client");
         assertThat(assertion.getJWTClaimsSet().getAudience()).containsExactly(tokenUrl());
+    }
+
+    @Test
+    void privateKeyJwtWithAnEcKeySignsEs256() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        KeyPair ec = generator.generateKeyPair();
+        String ecPem = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(ec.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        OAuth2Credential credential = fixture.open("""
+                grant: client_credentials
+                tokenUrl: %s
+                clientAuth: private_key_jwt
+                clientId: literal:latchkey-client
+                privateKey: env:KEY
+                """.formatted(tokenUrl()), Map.of("KEY", ecPem));
+        tokenOf(credential);
+        String jwt = form(lastRequest()).get("client_assertion");
+        assertions.add(jwt);
+        SignedJWT assertion = SignedJWT.parse(jwt);
+        assertThat(assertion.getHeader().getAlgorithm().getName()).isEqualTo("ES256");
+        assertThat(assertion.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(
+                (java.security.interfaces.ECPublicKey) ec.getPublic()))).isTrue();
     }
 
     @Test
@@ -199,6 +229,7 @@ class GrantsTest {
         assertThat(token.getJWTClaimsSet().getSubject()).isEqualTo("user@example.com");
         Map<String, String> form = form(lastRequest());
         assertThat(form).containsEntry("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+        assertions.add(form.get("assertion"));
         SignedJWT assertion = SignedJWT.parse(form.get("assertion"));
         assertThat(assertion.verify(new RSASSAVerifier((RSAPublicKey) clientKey.getPublic()))).isTrue();
         assertThat(assertion.getJWTClaimsSet().getIssuer()).isEqualTo("latchkey@project.iam.gserviceaccount.com");
