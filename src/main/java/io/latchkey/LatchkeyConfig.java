@@ -1,7 +1,9 @@
 package io.latchkey;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
@@ -26,6 +28,67 @@ public interface LatchkeyConfig {
 
     /** How OAuth credentials obtain and renew tokens. */
     OAuth oauth();
+
+    /** Vault, for {@code vault:} references. Without an address they are refused. */
+    Vault vault();
+
+    interface Vault {
+
+        /** Vault's address, such as {@code https://vault.vault.svc:8200}. */
+        Optional<URI> address();
+
+        /** Vault Enterprise namespace. */
+        Optional<String> namespace();
+
+        /** PEM file of the CA that signed Vault's certificate, when the JVM trust store does not hold it. */
+        Optional<Path> tlsCa();
+
+        /** How often a read secret is read again; a new version reaches requests within this time. */
+        @WithDefault("1m")
+        Duration cacheTtl();
+
+        /** How long past its TTL a cached value keeps serving while Vault is unreachable. */
+        @WithDefault("5m")
+        Duration grace();
+
+        /** Timeout of each request to Vault. */
+        @WithDefault("10s")
+        Duration requestTimeout();
+
+        Auth auth();
+
+        interface Auth {
+
+            /** {@code token}, {@code kubernetes} or {@code approle}. */
+            @WithDefault("token")
+            String method();
+
+            /** For token auth: a value reference to the token, such as {@code env:VAULT_TOKEN}. */
+            @WithDefault("env:VAULT_TOKEN")
+            String token();
+
+            /** Kubernetes auth: the Vault role. */
+            Optional<String> kubernetesRole();
+
+            /** Kubernetes auth: the auth method's mount path. */
+            @WithDefault("kubernetes")
+            String kubernetesMountPath();
+
+            /** Kubernetes auth: the service-account token file. */
+            @WithDefault("/var/run/secrets/kubernetes.io/serviceaccount/token")
+            Path kubernetesJwtPath();
+
+            /** AppRole auth: the role id. */
+            Optional<String> approleRoleId();
+
+            /** AppRole auth: a value reference to the secret id. */
+            Optional<String> approleSecretId();
+
+            /** AppRole auth: the auth method's mount path. */
+            @WithDefault("approle")
+            String approleMountPath();
+        }
+    }
 
     interface OAuth {
 

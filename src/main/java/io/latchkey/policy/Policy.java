@@ -7,7 +7,8 @@ import java.util.Map;
 public record Policy(String name, Map<String, CredentialSpec> credentials, List<RouteSpec> routes) {
 
     public Policy {
-        credentials = Map.copyOf(credentials);
+        // Kept in the order written, so readiness data lists credentials as the policy does.
+        credentials = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(credentials));
         routes = List.copyOf(routes);
     }
 }

@@ -19,6 +19,10 @@ import io.latchkey.policy.PolicyReloader;
 import io.latchkey.policy.PolicyState;
 import io.latchkey.secret.FileWatcher;
 import io.latchkey.secret.ValueSources;
+import io.latchkey.secret.vault.VaultClients;
+import io.latchkey.secret.vault.VaultConfiguration;
+import io.latchkey.secret.vault.VaultSettings;
+import io.latchkey.secret.vault.VaultStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 
@@ -47,6 +51,7 @@ public final class DataPlane implements AutoCloseable {
     private PolicyReloader reloader;
     private ProxyListener listener;
     private OAuthRuntime oauth;
+    private VaultStore vault;
 
     public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,
             PolicyState policyState, CredentialRegistry credentialRegistry, InstantSource clock) {
@@ -79,6 +84,17 @@ public final class DataPlane implements AutoCloseable {
     public void start() {
         fileWatcher = new FileWatcher(config.filePollInterval());
         sources = new ValueSources(environment, fileWatcher);
+        VaultConfiguration.from(config.vault()).ifPresent(settings -> {
+            var token = settings.authMethod() == VaultSettings.AuthMethod.TOKEN
+                    ? settings.token().map(sources::open).orElse(null)
+                    : null;
+            var secretId = settings.approleSecretId().map(sources::open).orElse(null);
+            vault = new VaultStore(settings, VaultClients.create(vertx, settings, token, secretId), clock,
+                    scheduler::schedule);
+            sources.withVault(vault);
+            LOG.infof("vault: references read from %s (%s auth)", settings.address(),
+                    settings.authMethod().name().toLowerCase());
+        });
         clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize());
         oauth = new OAuthRuntime(vertx, clients::tokenClient, clock, scheduler,
                 java.util.concurrent.ThreadLocalRandom.current()::nextDouble, tokenObserver,
@@ -110,6 +126,11 @@ public final class DataPlane implements AutoCloseable {
         }
     }
 
+    /** The Vault store, when {@code latchkey.vault.address} is set. */
+    public java.util.Optional<VaultStore> vault() {
+        return java.util.Optional.ofNullable(vault);
+    }
+
     /** Re-reads the policy file now instead of waiting for the watcher. */
     public void reloadPolicyNow() {
         reloader.reloadIfChanged();
@@ -134,6 +155,9 @@ public final class DataPlane implements AutoCloseable {
         }
         if (clients != null) {
             clients.close();
+        }
+        if (vault != null) {
+            vault.close();
         }
         if (fileWatcher != null) {
             fileWatcher.close();

@@ -10,6 +10,7 @@ import io.latchkey.credential.CredentialRegistry;
 import io.latchkey.credential.oauth.TokenRequestObserver;
 import io.latchkey.credential.oauth.VertxRefreshScheduler;
 import io.latchkey.policy.PolicyState;
+import io.latchkey.secret.vault.VaultRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -19,15 +20,18 @@ import io.vertx.core.Vertx;
 public class ProxyServer {
 
     private final DataPlane dataPlane;
+    private final VaultRegistry vaultRegistry;
 
     public ProxyServer(LatchkeyConfig config, Vertx vertx, PolicyState policyState,
-            CredentialRegistry credentialRegistry, TokenRequestObserver tokenMetrics) {
+            CredentialRegistry credentialRegistry, TokenRequestObserver tokenMetrics, VaultRegistry vaultRegistry) {
+        this.vaultRegistry = vaultRegistry;
         this.dataPlane = new DataPlane(vertx, config, System::getenv, policyState, credentialRegistry,
                 InstantSource.system(), new VertxRefreshScheduler(vertx), tokenMetrics);
     }
 
     void onStart(@Observes StartupEvent event) {
         dataPlane.start();
+        vaultRegistry.set(dataPlane.vault());
     }
 
     void onStop(@Observes ShutdownEvent event) {

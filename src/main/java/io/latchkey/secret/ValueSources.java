@@ -4,6 +4,8 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import io.latchkey.secret.vault.VaultStore;
+
 /** Opens a {@link ValueSource} for each kind of {@link ValueReference}. */
 public final class ValueSources {
 
@@ -11,16 +13,24 @@ public final class ValueSources {
 
     private final Function<String, String> environment;
     private final FileWatcher fileWatcher;
+    private volatile VaultStore vault;
 
     public ValueSources(Function<String, String> environment, FileWatcher fileWatcher) {
         this.environment = environment;
         this.fileWatcher = fileWatcher;
     }
 
+    /** Makes {@code vault:} references usable. */
+    public ValueSources withVault(VaultStore store) {
+        this.vault = store;
+        return this;
+    }
+
     /** Whether references of this kind can be opened; the policy loader reports those that cannot. */
     public void checkSupported(ValueReference reference) {
-        if (reference instanceof ValueReference.Vault) {
-            throw new UnsupportedReferenceException("vault: references are not configured: no Vault store is set up");
+        if (reference instanceof ValueReference.Vault && vault == null) {
+            throw new UnsupportedReferenceException(
+                    "vault: references are not configured: set latchkey.vault.address to use Vault");
         }
         if (reference instanceof ValueReference.Db) {
             throw new UnsupportedReferenceException(
@@ -48,6 +58,9 @@ public final class ValueSources {
         }
         if (reference instanceof ValueReference.File file) {
             return new FileValueSource(file.path(), fileWatcher, multiline);
+        }
+        if (reference instanceof ValueReference.Vault secret) {
+            return vault.open(secret);
         }
         if (reference instanceof ValueReference.Literal literal) {
             LOG.warn("A policy credential uses a literal: value; use env:, file: or a secret store outside tests and demos");

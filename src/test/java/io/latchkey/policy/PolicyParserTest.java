@@ -38,9 +38,9 @@ class PolicyParserTest {
     void designExampleParsesAndReportsOnlyTheStoreThisVersionLacks() throws IOException {
         List<PolicyProblem> problems = problems(resource("design-example.yaml"));
         assertThat(problems).extracting(PolicyProblem::toString).containsExactly(
-                "line 14: spec.credentials.partner.basic.password: vault: references are not configured: no Vault store is set up",
-                "line 27: spec.credentials.gmail.oauth2.clientSecret: vault: references are not configured: no Vault store is set up",
-                "line 28: spec.credentials.gmail.oauth2.refreshToken: vault: references are not configured: no Vault store is set up");
+                "line 14: spec.credentials.partner.basic.password: vault: references are not configured: set latchkey.vault.address to use Vault",
+                "line 27: spec.credentials.gmail.oauth2.clientSecret: vault: references are not configured: set latchkey.vault.address to use Vault",
+                "line 28: spec.credentials.gmail.oauth2.refreshToken: vault: references are not configured: set latchkey.vault.address to use Vault");
     }
 
     @Test

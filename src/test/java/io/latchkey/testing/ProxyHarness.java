@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -129,7 +130,11 @@ public final class ProxyHarness implements AutoCloseable {
         }
     }
 
+    /** Vault address for harnesses started afterwards in this thread; token from the env map's VAULT_TOKEN. */
+    public static final ThreadLocal<String> vaultAddress = new ThreadLocal<>();
+
     private static LatchkeyConfig config(Path policyFile) {
+        String vaultAt = vaultAddress.get();
         return new LatchkeyConfig() {
             @Override
             public Path policy() {
@@ -139,6 +144,86 @@ public final class ProxyHarness implements AutoCloseable {
             @Override
             public Duration filePollInterval() {
                 return Duration.ofMillis(200);
+            }
+
+            @Override
+            public Vault vault() {
+                return new Vault() {
+                    @Override
+                    public Optional<URI> address() {
+                        return Optional.ofNullable(vaultAt).map(URI::create);
+                    }
+
+                    @Override
+                    public Optional<String> namespace() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public Optional<Path> tlsCa() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public Duration cacheTtl() {
+                        return Duration.ofMinutes(1);
+                    }
+
+                    @Override
+                    public Duration grace() {
+                        return Duration.ofMinutes(5);
+                    }
+
+                    @Override
+                    public Duration requestTimeout() {
+                        return Duration.ofSeconds(5);
+                    }
+
+                    @Override
+                    public Auth auth() {
+                        return new Auth() {
+                            @Override
+                            public String method() {
+                                return "token";
+                            }
+
+                            @Override
+                            public String token() {
+                                return "env:VAULT_TOKEN";
+                            }
+
+                            @Override
+                            public Optional<String> kubernetesRole() {
+                                return Optional.empty();
+                            }
+
+                            @Override
+                            public String kubernetesMountPath() {
+                                return "kubernetes";
+                            }
+
+                            @Override
+                            public Path kubernetesJwtPath() {
+                                return Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+                            }
+
+                            @Override
+                            public Optional<String> approleRoleId() {
+                                return Optional.empty();
+                            }
+
+                            @Override
+                            public Optional<String> approleSecretId() {
+                                return Optional.empty();
+                            }
+
+                            @Override
+                            public String approleMountPath() {
+                                return "approle";
+                            }
+                        };
+                    }
+                };
             }
 
             @Override

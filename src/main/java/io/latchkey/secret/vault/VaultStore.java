@@ -1,0 +1,248 @@
+package io.latchkey.secret.vault;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jboss.logging.Logger;
+
+import io.latchkey.secret.Resolution;
+import io.latchkey.secret.Secret;
+import io.latchkey.secret.ValueReference;
+import io.latchkey.secret.ValueSource;
+import io.quarkus.vault.client.VaultClient;
+import io.quarkus.vault.client.VaultClientException;
+import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2ReadSecretData;
+import io.quarkus.vault.client.common.VaultRequest;
+
+/**
+ * KV v2 secrets from Vault, cached in memory. Reads on the request path never reach Vault: values are read when a
+ * policy is loaded and then again every {@code cacheTtl} in the background, so a new version reaches new requests
+ * within that time. While Vault is unreachable, cached values keep serving until their TTL plus {@code grace}; after
+ * that the credentials that need them are unavailable and readiness reports Vault DOWN, until it answers again.
+ */
+public final class VaultStore implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(VaultStore.class);
+
+    /** A read secret version; its fields are values. */
+    private record Snapshot(Map<String, Object> data, int version, Instant readAt) {
+    }
+
+    /** One KV v2 secret (optionally pinned to a version) that some credential uses. */
+    private final class Entry {
+        final String mount;
+        final String path;
+        final Integer pinned;
+        final AtomicReference<Snapshot> snapshot = new AtomicReference<>();
+        volatile String lastError;
+        final AtomicReference<CompletableFuture<Void>> reading = new AtomicReference<>();
+
+        Entry(String mount, String path, Integer pinned) {
+            this.mount = mount;
+            this.path = path;
+            this.pinned = pinned;
+        }
+
+        CompletableFuture<Void> read() {
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            if (!reading.compareAndSet(null, mine)) {
+                return reading.get();
+            }
+            client.secrets().kv2(mount).readSecret(path, pinned).whenComplete((data, error) -> {
+                if (error == null) {
+                    accept(data);
+                } else {
+                    fail(error);
+                }
+                reading.set(null);
+                mine.complete(null);
+            });
+            return mine;
+        }
+
+        private void accept(VaultSecretsKV2ReadSecretData data) {
+            int version = data.getMetadata() == null || data.getMetadata().getVersion() == null ? 0
+                    : data.getMetadata().getVersion();
+            Snapshot previous = snapshot.getAndSet(new Snapshot(
+                    data.getData() == null ? Map.of() : Map.copyOf(data.getData()), version, clock.instant()));
+            lastError = null;
+            lastSuccess.set(clock.instant());
+            if (previous != null && previous.version() != version) {
+                LOG.infof("Vault secret %s/%s is now at version %d; new requests use it", mount, path, version);
+            }
+        }
+
+        private void fail(Throwable error) {
+            lastError = describe(error);
+            lastFailure.set(lastError);
+            LOG.warnf("Reading Vault secret %s/%s failed: %s", mount, path, lastError);
+        }
+
+        Resolution field(String field) {
+            Snapshot current = snapshot.get();
+            if (current == null) {
+                return Resolution.unavailable("vault:" + mount + "/" + path + " has not been read"
+                        + (lastError == null ? "" : ": " + lastError));
+            }
+            if (pinned == null && clock.instant().isAfter(current.readAt().plus(settings.cacheTtl()).plus(
+                    settings.grace()))) {
+                return Resolution.unavailable("vault:" + mount + "/" + path + " could not be read again for longer"
+                        + " than its cache TTL plus grace" + (lastError == null ? "" : ": " + lastError));
+            }
+            Object value = current.data().get(field);
+            if (!(value instanceof String text)) {
+                return Resolution.unavailable("vault:" + mount + "/" + path + " has no string field " + field);
+            }
+            Secret secret = Secret.of(text);
+            if (secret.containsControlCharacter()) {
+                return Resolution.unavailable("vault:" + mount + "/" + path + "#" + field
+                        + " contains CR, LF, NUL or another control character and cannot be sent");
+            }
+            return Resolution.available(secret);
+        }
+    }
+
+    private final VaultSettings settings;
+    private final VaultClient client;
+    private final InstantSource clock;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
+    private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    private volatile boolean closed;
+
+    /**
+     * @param schedule arranges for a task to run after a delay (Vert.x timers; a manual clock in tests)
+     */
+    public VaultStore(VaultSettings settings, VaultClient client, InstantSource clock,
+            java.util.function.BiConsumer<Duration, Runnable> schedule) {
+        this.settings = settings;
+        this.client = client;
+        this.clock = clock;
+        scheduleRefresh(schedule);
+    }
+
+    private void scheduleRefresh(java.util.function.BiConsumer<Duration, Runnable> schedule) {
+        schedule.accept(settings.cacheTtl(), () -> {
+            if (closed) {
+                return;
+            }
+            entries.values().stream().filter(e -> e.pinned == null).forEach(Entry::read);
+            scheduleRefresh(schedule);
+        });
+    }
+
+    /**
+     * A value source for one reference. The first read waits (bounded by the request timeout) so that a policy loads
+     * with its values; call it off the event loop.
+     */
+    public ValueSource open(ValueReference.Vault reference) {
+        Integer pinned = reference.version().isPresent() ? reference.version().getAsInt() : null;
+        String key = reference.mount() + "/" + reference.path() + (pinned == null ? "" : "@" + pinned);
+        Entry entry = entries.computeIfAbsent(key, k -> new Entry(reference.mount(), reference.path(), pinned));
+        if (entry.snapshot.get() == null) {
+            try {
+                entry.read().get(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                entry.lastError = "no answer within " + settings.requestTimeout().toSeconds() + "s";
+            }
+        }
+        String description = reference.describe();
+        return new ValueSource() {
+            @Override
+            public Resolution current() {
+                return entry.field(reference.field());
+            }
+
+            @Override
+            public String describe() {
+                return description;
+            }
+        };
+    }
+
+    /**
+     * Writes a new value of one field with check-and-set on the version that was read, so two replicas can never
+     * silently overwrite each other. Completes with the new version; fails with {@link VaultWriteConflict} when
+     * another writer got there first.
+     */
+    public CompletionStage<Integer> write(ValueReference.Vault reference, String value) {
+        Entry entry = entries.get(reference.mount() + "/" + reference.path());
+        Snapshot read = entry == null ? null : entry.snapshot.get();
+        int casVersion = read == null ? 0 : read.version();
+        Map<String, Object> data = new java.util.HashMap<>(read == null ? Map.of() : read.data());
+        data.put(reference.field(), value);
+        // The typed KV v2 update of the client sends options.cas as a boolean; Vault wants the version number.
+        VaultRequest<Map> request = VaultRequest.<Map> post("Latchkey KV2 check-and-set write")
+                .path(reference.mount(), "data", reference.path())
+                .body(Map.of("options", Map.of("cas", casVersion), "data", data))
+                .expectOkStatus()
+                .build(io.quarkus.vault.client.common.VaultJSONResultExtractor.of(Map.class));
+        return client.execute(request).handle((response, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+                if (cause instanceof VaultClientException vault && Integer.valueOf(400).equals(vault.getStatus())) {
+                    throw new VaultWriteConflict(reference.describe() + " changed since it was read (version "
+                            + casVersion + ")");
+                }
+                throw new IllegalStateException("writing " + reference.describe() + " failed: " + describe(error));
+            }
+            if (entry != null) {
+                entry.read();
+            }
+            Object payload = ((Map<?, ?>) response.getResult()).get("data");
+            Object version = payload instanceof Map<?, ?> map ? map.get("version") : null;
+            return version instanceof Number number ? number.intValue() : casVersion + 1;
+        });
+    }
+
+    /** Readiness: Vault answered within the cache TTL plus grace, or nothing has been asked of it yet. */
+    public Optional<String> problem() {
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant success = lastSuccess.get();
+        if (success != null && !clock.instant().isAfter(success.plus(settings.cacheTtl()).plus(settings.grace()))) {
+            return Optional.empty();
+        }
+        return Optional.of("Vault at " + settings.address() + " has not answered"
+                + (success == null ? " yet" : " since " + success) + Optional.ofNullable(lastFailure.get())
+                        .map(f -> ": " + f).orElse(""));
+    }
+
+    public URI address() {
+        return settings.address();
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof VaultClientException vault) {
+            Integer status = vault.getStatus();
+            if (status != null && status == 403) {
+                return "permission denied (403)";
+            }
+            if (status != null && status == 404) {
+                return "not found (404)";
+            }
+            return "HTTP " + status;
+        }
+        return cause.getClass().getSimpleName();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
