@@ -89,7 +89,7 @@ public final class DataPlane implements AutoCloseable {
                     ? settings.token().map(sources::open).orElse(null)
                     : null;
             var secretId = settings.approleSecretId().map(sources::open).orElse(null);
-            vault = new VaultStore(settings, VaultClients.create(vertx, settings, token, secretId), clock,
+            vault = new VaultStore(settings, VaultClients.create(vertx, settings, token, secretId, clock), clock,
                     scheduler::schedule);
             sources.withVault(vault);
             LOG.infof("vault: references read from %s (%s auth)", settings.address(),

@@ -85,6 +85,41 @@ class VaultCredentialsTest {
     }
 
     @Test
+    void rotatedRefreshTokensAreWrittenBackToVault() {
+        vault.put("secret", "google", Map.of("client_secret", "google-secret", "refresh_token", "refresh-v1"));
+        try (var tokens = new io.latchkey.testing.ScriptedTokenEndpoint(vertx)) {
+            tokens.otherwise(n -> io.latchkey.testing.ScriptedTokenEndpoint.Answer.json(
+                    "{\"access_token\":\"access-" + n + "\",\"expires_in\":3600,\"refresh_token\":\"refresh-v"
+                            + (n + 1) + "\"}"));
+            proxy = ProxyHarness.start(vertx, directory, """
+                    apiVersion: latchkey.io/v1alpha1
+                    kind: EgressPolicy
+                    metadata: {name: rotation}
+                    spec:
+                      credentials:
+                        gmail:
+                          oauth2:
+                            grant: refresh_token
+                            tokenUrl: %s
+                            clientId: literal:google-client
+                            clientSecret: vault:secret/google#client_secret
+                            refreshToken: vault:secret/google#refresh_token
+                      routes:
+                        - {name: gmail, prefix: /gmail, upstream: "http://127.0.0.1:%d", inject: [{bearer: gmail}]}
+                    """.formatted(tokens.url(), upstream.port()), Map.of("VAULT_TOKEN", ROOT), clock);
+            assertThat(proxy.get("/gmail/x").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> "refresh-v2".equals(vault.read("secret", "google").getString("refresh_token")));
+            assertThat(vault.read("secret", "google").getString("client_secret")).isEqualTo("google-secret");
+            clock.advance(Duration.ofMinutes(50)); // background refresh, after the cache has re-read Vault
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> "refresh-v3".equals(vault.read("secret", "google").getString("refresh_token")));
+            assertThat(tokens.received()).extracting(r -> TokenBodies.value(r.body(), "refresh_token"))
+                    .containsExactly("refresh-v1", "refresh-v2");
+        }
+    }
+
+    @Test
     void designExampleLoadsUnchanged() throws IOException {
         vault.put("secret", "partner", Map.of("password", "vault-pass-v1"));
         vault.put("secret", "google", Map.of("client_secret", "google-secret", "refresh_token", "google-refresh"));
@@ -100,6 +135,19 @@ class VaultCredentialsTest {
                 "weather-key", "partner", "slack-bot", "gmail");
         assertThat(proxy.credentials().statuses().stream().filter(s -> s.name().equals("partner")).findFirst()
                 .orElseThrow().available()).isTrue();
+    }
+
+    /** Reads form-encoded token request bodies. */
+    static final class TokenBodies {
+        static String value(String body, String name) {
+            for (String pair : body.split("&")) {
+                String[] parts = pair.split("=", 2);
+                if (parts[0].equals(name)) {
+                    return java.net.URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+                }
+            }
+            return null;
+        }
     }
 
     static String basic(String pair) {

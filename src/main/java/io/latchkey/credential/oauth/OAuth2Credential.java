@@ -19,6 +19,7 @@ import io.latchkey.policy.TemplateField;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueSource;
+import io.latchkey.secret.WritableValueSource;
 
 /**
  * An OAuth 2.0 access token, cached and kept fresh.
@@ -169,7 +170,7 @@ public final class OAuth2Credential implements Credential {
             failed(mine, sentAt, badKey, false);
             return mine;
         }
-        answer.whenComplete((response, error) -> {
+        answer.thenCompose(this::storeRotatedRefreshToken).whenComplete((response, error) -> {
             if (error == null) {
                 succeeded(mine, sentAt, refreshToken, response);
             } else {
@@ -180,6 +181,27 @@ public final class OAuth2Credential implements Credential {
             }
         });
         return mine;
+    }
+
+    /**
+     * A rotated refresh token is written through the credential's reference when its store takes writes (Vault),
+     * before the new access token is used. If the write fails, the new refresh token is still kept in memory: the
+     * provider issued it to us, and losing it would lose the grant.
+     */
+    private CompletionStage<TokenResponse> storeRotatedRefreshToken(TokenResponse response) {
+        if (response.refreshToken().isEmpty() || refreshTokenSource.isEmpty()
+                || !(refreshTokenSource.get() instanceof WritableValueSource writable)) {
+            return CompletableFuture.completedFuture(response);
+        }
+        return writable.write(response.refreshToken().get()).handle((written, error) -> {
+            if (error != null) {
+                LOG.warnf("Credential %s: the rotated refresh token could not be written to %s (%s); it is kept in"
+                        + " memory", name, writable.describe(),
+                        error.getCause() == null ? error.getClass().getSimpleName()
+                                : error.getCause().getClass().getSimpleName());
+            }
+            return response;
+        });
     }
 
     private void succeeded(CompletableFuture<Void> mine, Instant sentAt, Secret usedRefreshToken,

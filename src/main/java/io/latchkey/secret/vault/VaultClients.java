@@ -25,6 +25,14 @@ public final class VaultClients {
      * @param secretId for approle auth: the source of the secret id
      */
     public static VaultClient create(Vertx vertx, VaultSettings settings, ValueSource token, ValueSource secretId) {
+        return create(vertx, settings, token, secretId, java.time.InstantSource.system());
+    }
+
+    /**
+     * @param clock decides when the Vault token is due for renewal
+     */
+    public static VaultClient create(Vertx vertx, VaultSettings settings, ValueSource token, ValueSource secretId,
+            java.time.InstantSource clock) {
         WebClientOptions options = new WebClientOptions().setFollowRedirects(false)
                 .setConnectTimeout((int) settings.requestTimeout().toMillis());
         settings.tlsCa().ifPresent(ca -> options.setSsl(true).setTrustOptions(new PemTrustOptions()
@@ -32,7 +40,8 @@ public final class VaultClients {
         VaultClient.Builder builder = VaultClient.builder()
                 .baseUrl(settings.address().toString())
                 .executor(new VertxVaultHttpClient(WebClient.create(vertx, options)))
-                .requestTimeout(settings.requestTimeout());
+                .requestTimeout(settings.requestTimeout())
+                .instantSource(clock);
         settings.namespace().ifPresent(builder::namespace);
         switch (settings.authMethod()) {
             case TOKEN -> builder.clientToken(VaultStaticClientTokenAuthOptions.builder()

@@ -18,6 +18,7 @@ import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
+import io.latchkey.secret.WritableValueSource;
 import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2ReadSecretData;
@@ -156,7 +157,7 @@ public final class VaultStore implements AutoCloseable {
             }
         }
         String description = reference.describe();
-        return new ValueSource() {
+        return new WritableValueSource() {
             @Override
             public Resolution current() {
                 return entry.field(reference.field());
@@ -165,6 +166,15 @@ public final class VaultStore implements AutoCloseable {
             @Override
             public String describe() {
                 return description;
+            }
+
+            @Override
+            public CompletionStage<Void> write(Secret value) {
+                if (pinned != null) {
+                    return CompletableFuture.failedFuture(new IllegalStateException(
+                            description + " is pinned to a version and cannot be written"));
+                }
+                return VaultStore.this.write(reference, value.reveal()).thenApply(version -> null);
             }
         };
     }

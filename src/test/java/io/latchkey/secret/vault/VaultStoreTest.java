@@ -65,7 +65,7 @@ class VaultStoreTest {
 
     VaultStore open(VaultSettings.AuthMethod method, ValueSource token, ValueSource secretId) {
         store = new VaultStore(settings(method),
-                VaultClients.create(vertx, settings(method), token, secretId), clock, clock::schedule);
+                VaultClients.create(vertx, settings(method), token, secretId, clock), clock, clock::schedule);
         return store;
     }
 
@@ -173,6 +173,24 @@ class VaultStoreTest {
         open(VaultSettings.AuthMethod.APPROLE, null, fixed("secret-id-1"));
         assertThat(value(store.open(ref("vault:secret/partner#password")))).isEqualTo("partner-pass-v1");
         assertThat(vault.requests()).contains("POST /v1/auth/approle/login");
+    }
+
+    @Test
+    void theVaultTokenIsRenewedBeforeItsLeaseRunsOut() throws Exception {
+        Files.writeString(directory.resolve("sa-token"), "eyJhbGciOi.service-account.jwt");
+        vault.acceptKubernetesJwt("eyJhbGciOi.service-account.jwt");
+        open(VaultSettings.AuthMethod.KUBERNETES, null, null);
+        ValueSource password = store.open(ref("vault:secret/partner#password"));
+        assertThat(vault.requests()).doesNotContain("POST /v1/auth/token/renew-self");
+        // The login lease is 3600 s; the background reads every minute carry the token towards its end.
+        for (int minute = 0; minute < 60; minute++) {
+            int seen = vault.requests().size();
+            clock.advance(Duration.ofMinutes(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> vault.requests().size() > seen);
+        }
+        assertThat(vault.requests()).contains("POST /v1/auth/token/renew-self");
+        assertThat(vault.requests().stream().filter(r -> r.equals("POST /v1/auth/kubernetes/login"))).hasSize(1);
+        assertThat(value(password)).isEqualTo("partner-pass-v1");
     }
 
     @Test
