@@ -136,5 +136,12 @@ public interface LatchkeyConfig {
         /** Seconds a caller is told to wait ({@code Retry-After}) when a credential is unavailable. */
         @WithDefault("5")
         int retryAfterSeconds();
+
+        /**
+         * On shutdown (SIGTERM), how long requests and streams in flight may take to finish after new connections
+         * are refused. Keep it below the pod's {@code terminationGracePeriodSeconds}.
+         */
+        @WithDefault("20s")
+        Duration drainTimeout();
     }
 }

@@ -34,16 +34,16 @@ public final class PolicyParser {
     /** Policies are configuration, not data: far smaller than this. */
     static final int MAX_DOCUMENT_CHARS = 4 * 1024 * 1024;
 
-    private static final Set<String> TOP_KEYS = Set.of("apiVersion", "kind", "metadata", "spec");
-    private static final Set<String> METADATA_KEYS = Set.of("name", "labels", "annotations");
-    private static final Set<String> SPEC_KEYS = Set.of("credentials", "routes");
-    private static final Set<String> CREDENTIAL_KINDS = Set.of("secret", "basic", "oauth2");
-    private static final Set<String> BASIC_KEYS = Set.of("username", "password");
-    private static final Set<String> ROUTE_KEYS = Set.of("name", "prefix", "hosts", "upstream", "allow", "inject",
+    static final Set<String> TOP_KEYS = Set.of("apiVersion", "kind", "metadata", "spec");
+    static final Set<String> METADATA_KEYS = Set.of("name", "labels", "annotations");
+    static final Set<String> SPEC_KEYS = Set.of("credentials", "routes");
+    static final Set<String> CREDENTIAL_KINDS = Set.of("secret", "basic", "oauth2");
+    static final Set<String> BASIC_KEYS = Set.of("username", "password");
+    static final Set<String> ROUTE_KEYS = Set.of("name", "prefix", "hosts", "upstream", "allow", "inject",
             "tunnel", "passCallerAuthorization", "caBundle", "connectTimeout", "idleTimeout");
-    private static final Set<String> ALLOW_KEYS = Set.of("methods", "paths");
-    private static final Set<String> INJECT_KINDS = Set.of("bearer", "basic", "header", "query");
-    private static final Set<String> NAME_VALUE_KEYS = Set.of("name", "value");
+    static final Set<String> ALLOW_KEYS = Set.of("methods", "paths");
+    static final Set<String> INJECT_KINDS = Set.of("bearer", "basic", "header", "query");
+    static final Set<String> NAME_VALUE_KEYS = Set.of("name", "value");
     /** Headers that describe the connection or the framing; injecting them would break the exchange. */
     private static final Set<String> RESERVED_HEADERS = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade", "host", "content-length");

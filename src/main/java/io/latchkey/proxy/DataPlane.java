@@ -106,10 +106,11 @@ public final class DataPlane implements AutoCloseable {
 
         ErrorResponses errors = new ErrorResponses(config.proxy().retryAfterSeconds());
         var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
+        InFlightRequests inFlight = new InFlightRequests();
         ProxyHandler handler = new ProxyHandler(serving::get, errors,
                 new UpstreamForwarder(errors, config.oauth().replayBufferLimit(), clock),
-                new ConnectTunnel(tunnelClient, errors));
-        listener = new ProxyListener(vertx, config.proxy(), handler, errors);
+                new ConnectTunnel(tunnelClient, errors), inFlight);
+        listener = new ProxyListener(vertx, config.proxy(), handler, errors, inFlight);
         listener.start();
     }
 

@@ -22,8 +22,12 @@ final class Exchange {
     /** The whole request body, when it was small enough to keep for a replay. */
     Buffer body;
 
+    /** Ends the request's count in flight; run it from any close handler set on the response. */
+    final io.vertx.core.Handler<Void> done;
+
     Exchange(HttpServerRequest request, CompiledRoute route, String rawQuery, String relativeRawPath,
-            Instant startedAt) {
+            Instant startedAt, io.vertx.core.Handler<Void> done) {
+        this.done = done;
         this.request = request;
         this.route = route;
         this.rawQuery = rawQuery;

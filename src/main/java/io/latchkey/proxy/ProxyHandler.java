@@ -23,9 +23,11 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     private final ErrorResponses errors;
     private final UpstreamForwarder forwarder;
     private final ConnectTunnel tunnel;
+    private final InFlightRequests inFlight;
 
     ProxyHandler(Supplier<PolicyRuntime> policy, ErrorResponses errors, UpstreamForwarder forwarder,
-            ConnectTunnel tunnel) {
+            ConnectTunnel tunnel, InFlightRequests inFlight) {
+        this.inFlight = inFlight;
         this.policy = policy;
         this.errors = errors;
         this.forwarder = forwarder;
@@ -36,6 +38,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     public void handle(HttpServerRequest request) {
         // Hold the body until the upstream is ready for it; the pipe to the upstream resumes it.
         request.pause();
+        InFlightRequests.Done done = inFlight.begin(request);
         CompiledRoute route = null;
         try {
             PolicyRuntime runtime = policy.get();
@@ -75,7 +78,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                 throw new ProxyFailure(ErrorCode.PATH_NOT_ALLOWED,
                         "route " + route.name + " does not allow this path", route.name);
             }
-            Exchange exchange = new Exchange(request, route, target.rawQuery(), relativeRawPath, null);
+            Exchange exchange = new Exchange(request, route, target.rawQuery(), relativeRawPath, null, done);
             CompletionStage<Void> ready = route.injection.whenReady();
             if (ready == null) {
                 forwarder.start(exchange);

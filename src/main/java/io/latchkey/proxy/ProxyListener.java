@@ -34,9 +34,12 @@ final class ProxyListener {
     private final HttpServerOptions options;
     private final java.util.List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile int port;
+    private final InFlightRequests inFlight;
 
-    ProxyListener(Vertx vertx, LatchkeyConfig.Proxy config, ProxyHandler handler, ErrorResponses errors) {
+    ProxyListener(Vertx vertx, LatchkeyConfig.Proxy config, ProxyHandler handler, ErrorResponses errors,
+            InFlightRequests inFlight) {
         this.vertx = vertx;
+        this.inFlight = inFlight;
         this.config = config;
         this.handler = handler;
         this.errors = errors;
@@ -74,8 +77,36 @@ final class ProxyListener {
         return port;
     }
 
+    /**
+     * Graceful stop: new connections are refused, requests on open connections are answered with
+     * {@code Connection: close}, and requests and streams in flight get up to {@code drainTimeout} to finish;
+     * then the listener closes whatever is left.
+     */
     void stop() {
-        deployments.forEach(vertx::undeploy);
+        inFlight.startDraining();
+        long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+        if (inFlight.count() > 0) {
+            LOG.infof("Draining: waiting up to %d ms for %d requests in flight", config.drainTimeout().toMillis(),
+                    inFlight.count());
+        }
+        while (inFlight.count() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.count() > 0) {
+            LOG.warnf("Drain time over: closing %d requests still in flight", inFlight.count());
+        }
+        for (String deployment : deployments) {
+            try {
+                vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.debugf("Undeploying the proxy listener: %s", e.getClass().getSimpleName());
+            }
+        }
         deployments.clear();
     }
 
@@ -110,6 +141,10 @@ final class ProxyListener {
         public void start(Promise<Void> started) {
             server = vertx.createHttpServer(serverOptions)
                     .connectionHandler(connection -> {
+                        if (inFlight.draining()) {
+                            connection.close();
+                            return;
+                        }
                         // Vert.x builds the HTTP/1 pipeline before the first read (h2c is off), so the strict
                         // decoder swapped in here sees every byte of every request on the connection.
                         ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();

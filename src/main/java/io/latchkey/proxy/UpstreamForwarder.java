@@ -85,7 +85,10 @@ final class UpstreamForwarder {
                 return;
             }
             HttpClientRequest upstream = created.result();
-            request.response().closeHandler(closed -> upstream.reset());
+            request.response().closeHandler(closed -> {
+                upstream.reset();
+                exchange.done.handle(null);
+            });
             upstream.response().onComplete(answered -> {
                 if (answered.failed()) {
                     errors.send(request, UpstreamFailures.classify(answered.cause(), route));

@@ -105,6 +105,22 @@ class PackagedApplicationIT {
     }
 
     @Test
+    void validateCommandChecksWithoutStarting() throws Exception {
+        Path bad = directory.resolve("bad.yaml");
+        Files.writeString(bad, "apiVersion: latchkey.io/v1alpha1\nkind: EgressPolicy\nmetadata: {name: b}\nspec: {}\n");
+        Path output = directory.resolve("validate.log");
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", RUNNER.toString(), "validate", bad.toString(),
+                Path.of(System.getProperty("latchkey.examples", "examples")).resolve("quickstart-policy.yaml").toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(1);
+        String log = Files.readString(output);
+        assertThat(log).contains("line 4: spec.routes: required").contains("quickstart-policy.yaml: valid")
+                .doesNotContain("listening");
+    }
+
+    @Test
     void quickstartExampleStarts() throws Exception {
         Path output = directory.resolve("out.log");
         Process process = start(Path.of(System.getProperty("latchkey.examples", "examples"))

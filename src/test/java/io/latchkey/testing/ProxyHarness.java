@@ -130,6 +130,9 @@ public final class ProxyHarness implements AutoCloseable {
         }
     }
 
+    /** Drain timeout for harnesses started afterwards in this thread. */
+    public static final ThreadLocal<Duration> drainTimeout = new ThreadLocal<>();
+
     /** Vault address for harnesses started afterwards in this thread; token from the env map's VAULT_TOKEN. */
     public static final ThreadLocal<String> vaultAddress = new ThreadLocal<>();
 
@@ -282,6 +285,11 @@ public final class ProxyHarness implements AutoCloseable {
                     @Override
                     public int retryAfterSeconds() {
                         return 5;
+                    }
+
+                    @Override
+                    public Duration drainTimeout() {
+                        return drainTimeout.get() == null ? Duration.ofSeconds(20) : drainTimeout.get();
                     }
                 };
             }
