@@ -5,46 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.latchkey.testing.ScriptedTokenEndpoint;
 import io.latchkey.testing.ScriptedTokenEndpoint.Answer;
-import io.vertx.core.Vertx;
 
 /** Broken answers from a token endpoint are errors with a clear reason: never a crash, never a token. */
-class BadTokenResponsesTest {
-
-    static Vertx vertx;
-    ScriptedTokenEndpoint endpoint;
-    OAuthFixture fixture;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.close();
-    }
-
-    @BeforeEach
-    void start() {
-        endpoint = new ScriptedTokenEndpoint(vertx);
-        fixture = new OAuthFixture(vertx);
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-        endpoint.close();
-    }
+class BadTokenResponsesTest extends ScriptedEndpointTestBase {
 
     static java.util.stream.Stream<Arguments> answers() {
         return java.util.stream.Stream.of(

@@ -8,47 +8,16 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.latchkey.testing.ScriptedTokenEndpoint;
 import io.latchkey.testing.ScriptedTokenEndpoint.Answer;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Providers that bend the standard, each against a loopback endpoint answering exactly as that provider documents.
  */
-class ProviderQuirksTest {
-
-    static Vertx vertx;
-    ScriptedTokenEndpoint endpoint;
-    OAuthFixture fixture;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
-
-    @AfterAll
-    static void stopVertx() {
-        vertx.close();
-    }
-
-    @BeforeEach
-    void start() {
-        endpoint = new ScriptedTokenEndpoint(vertx);
-        fixture = new OAuthFixture(vertx);
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-        endpoint.close();
-    }
+class ProviderQuirksTest extends ScriptedEndpointTestBase {
 
     static void settle(OAuth2Credential credential) {
         await().atMost(Duration.ofSeconds(10)).until(() -> !credential.status().state().equals("refreshing")

@@ -16,9 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -27,40 +24,17 @@ import io.latchkey.credential.CredentialUnavailableException;
 import io.latchkey.policy.TemplateField;
 import io.latchkey.secret.Resolution;
 import io.latchkey.testing.LogCapture;
-import io.latchkey.testing.ScriptedTokenEndpoint;
 import io.latchkey.testing.ScriptedTokenEndpoint.Answer;
-import io.vertx.core.Vertx;
 
 /** The token cache's behaviour, each on a clock the test advances: nothing here sleeps. */
 @ExtendWith(LogCapture.class)
-class TokenCacheTest {
+class TokenCacheTest extends ScriptedEndpointTestBase {
 
     static final String CLIENT_SECRET = "cache-client-secret-5f2a";
-    static Vertx vertx;
-    ScriptedTokenEndpoint endpoint;
-    OAuthFixture fixture;
-
-    @BeforeAll
-    static void startVertx() {
-        vertx = Vertx.vertx();
-    }
 
     @AfterAll
-    static void stopVertx() {
-        vertx.close();
+    static void noSecretsLogged() {
         LogCapture.assertNoneContain(CLIENT_SECRET, "token-1", "token-2", "refresh-1", "refresh-2", "refresh-0");
-    }
-
-    @BeforeEach
-    void start() {
-        endpoint = new ScriptedTokenEndpoint(vertx);
-        fixture = new OAuthFixture(vertx);
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-        endpoint.close();
     }
 
     OAuth2Credential clientCredentials() {
