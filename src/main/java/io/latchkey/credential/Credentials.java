@@ -18,9 +18,16 @@ import io.latchkey.secret.ValueSources;
 public final class Credentials implements AutoCloseable {
 
     private final Map<String, Credential> byName;
+    private final java.util.Set<String> critical;
 
-    private Credentials(Map<String, Credential> byName) {
+    private Credentials(Map<String, Credential> byName, java.util.Set<String> critical) {
         this.byName = byName;
+        this.critical = critical;
+    }
+
+    /** Whether the policy marked this credential {@code critical: true}. */
+    public boolean critical(String name) {
+        return critical.contains(name);
     }
 
     /**
@@ -36,7 +43,7 @@ public final class Credentials implements AutoCloseable {
             byName.values().forEach(Credential::close);
             throw e;
         }
-        return new Credentials(byName);
+        return new Credentials(byName, policy.critical());
     }
 
     private static Credential open(CredentialSpec spec, ValueSources sources, OAuthRuntime oauth) {

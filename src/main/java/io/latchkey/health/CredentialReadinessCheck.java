@@ -1,5 +1,8 @@
 package io.latchkey.health;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.health.HealthCheck;
@@ -11,8 +14,9 @@ import io.latchkey.credential.CredentialRegistry;
 import io.latchkey.credential.CredentialStatus;
 
 /**
- * Reports each credential: available, or the reason it is not (never a value). An unavailable credential does not
- * make the pod unready: its own routes answer 503 while the others keep working.
+ * Reports each credential: available, or the reason it is not (never a value). An unavailable credential makes the
+ * pod not ready only when the policy marks it {@code critical: true}; otherwise its own routes answer 503 while the
+ * others keep working, because one broken integration must not take the others down.
  */
 @Readiness
 @ApplicationScoped
@@ -27,8 +31,16 @@ public class CredentialReadinessCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder builder = HealthCheckResponse.named("credentials").up();
+        List<String> criticalDown = new ArrayList<>();
         for (CredentialStatus status : registry.statuses()) {
-            builder.withData(status.name(), describe(status));
+            boolean critical = registry.critical(status.name());
+            builder.withData(status.name(), describe(status) + (critical ? " [critical]" : ""));
+            if (critical && !status.available()) {
+                criticalDown.add(status.name());
+            }
+        }
+        if (!criticalDown.isEmpty()) {
+            builder.down().withData("unavailableCritical", String.join(", ", criticalDown));
         }
         return builder.build();
     }

@@ -109,6 +109,18 @@ public final class RouteInjection {
         return all;
     }
 
+    /** The names of the credentials this route injects, comma-separated ({@code none} for none): a metric label. */
+    public String credentialNames() {
+        if (credentials.length == 0) {
+            return "none";
+        }
+        StringBuilder names = new StringBuilder();
+        for (Credential credential : credentials) {
+            names.append(names.length() == 0 ? "" : ",").append(credential.name());
+        }
+        return names.toString();
+    }
+
     /** Lower-case names of the headers this route writes. */
     public Set<String> headerNames() {
         return headerNames;

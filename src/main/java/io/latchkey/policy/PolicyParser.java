@@ -38,6 +38,8 @@ public final class PolicyParser {
     static final Set<String> METADATA_KEYS = Set.of("name", "labels", "annotations");
     static final Set<String> SPEC_KEYS = Set.of("credentials", "routes");
     static final Set<String> CREDENTIAL_KINDS = Set.of("secret", "basic", "oauth2");
+    /** Keys a credential may have beside its kind. */
+    static final Set<String> CREDENTIAL_OPTIONS = Set.of("critical");
     static final Set<String> BASIC_KEYS = Set.of("username", "password");
     static final Set<String> ROUTE_KEYS = Set.of("name", "prefix", "hosts", "upstream", "allow", "inject",
             "tunnel", "passCallerAuthorization", "caBundle", "connectTimeout", "idleTimeout");
@@ -130,37 +132,45 @@ public final class PolicyParser {
                     .flatMap(YamlCursor::text).orElse("");
             Map<String, CredentialSpec> credentials = new LinkedHashMap<>();
             List<RouteSpec> routes = new ArrayList<>();
+            Set<String> critical = new LinkedHashSet<>();
             root.required(top, "spec").ifPresent(spec -> spec.mapping(SPEC_KEYS).ifPresent(fields -> {
                 YamlCursor credentialsNode = fields.get("credentials");
                 if (credentialsNode != null) {
                     credentialsNode.mapping(null).ifPresent(all -> all.forEach((credentialName, node) -> {
                         declared.add(credentialName);
-                        credential(credentialName, node).ifPresent(c -> credentials.put(credentialName, c));
+                        credential(credentialName, node, critical).ifPresent(c -> credentials.put(credentialName, c));
                     }));
                 }
                 spec.required(fields, "routes").flatMap(YamlCursor::sequence)
                         .ifPresent(items -> items.forEach(item -> route(item, credentials).ifPresent(routes::add)));
             }));
             checkUnique(routes);
-            return new Policy(name, credentials, routes);
+            return new Policy(name, credentials, routes, critical);
         }
 
-        private Optional<CredentialSpec> credential(String name, YamlCursor node) {
+        private Optional<CredentialSpec> credential(String name, YamlCursor node, Set<String> critical) {
             if (!CREDENTIAL_NAME.matcher(name).matches()) {
                 node.problem("a credential name is letters, digits, '-' and '_', starting with a letter or digit");
             }
-            Optional<Map<String, YamlCursor>> fields = node.mapping(CREDENTIAL_KINDS);
+            Set<String> allowed = new java.util.HashSet<>(CREDENTIAL_KINDS);
+            allowed.addAll(CREDENTIAL_OPTIONS);
+            Optional<Map<String, YamlCursor>> fields = node.mapping(allowed);
             if (fields.isEmpty()) {
                 return Optional.empty();
             }
-            Set<String> kinds = fields.get().keySet();
+            Map<String, YamlCursor> kindFields = new LinkedHashMap<>(fields.get());
+            YamlCursor criticalNode = kindFields.remove("critical");
+            if (criticalNode != null && criticalNode.bool().orElse(false)) {
+                critical.add(name);
+            }
+            Set<String> kinds = kindFields.keySet();
             if (kinds.size() != 1) {
                 node.problem(kinds.isEmpty() ? "names no kind; expected one of basic, oauth2, secret"
                         : "names more than one kind (" + String.join(", ", kinds) + "); a credential has exactly one");
                 return Optional.empty();
             }
             String kind = kinds.iterator().next();
-            YamlCursor body = fields.get().get(kind);
+            YamlCursor body = kindFields.get(kind);
             switch (kind) {
                 case "secret":
                     return reference(body).map(ref -> new CredentialSpec.SecretSpec(name, ref));

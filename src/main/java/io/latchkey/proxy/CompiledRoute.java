@@ -29,8 +29,10 @@ final class CompiledRoute {
     final boolean stripProxyHeaders;
     final long connectTimeoutMillis;
     final long idleTimeoutMillis;
+    final RouteMeters meters;
 
-    CompiledRoute(RouteSpec spec, RouteInjection injection, HttpClient client) {
+    CompiledRoute(RouteSpec spec, RouteInjection injection, HttpClient client, RouteMeters meters) {
+        this.meters = meters;
         this.spec = spec;
         this.name = spec.name();
         this.allow = spec.allow();

@@ -23,6 +23,8 @@ import io.latchkey.secret.vault.VaultClients;
 import io.latchkey.secret.vault.VaultConfiguration;
 import io.latchkey.secret.vault.VaultSettings;
 import io.latchkey.secret.vault.VaultStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 
@@ -43,6 +45,7 @@ public final class DataPlane implements AutoCloseable {
     private final InstantSource clock;
     private final RefreshScheduler scheduler;
     private final TokenRequestObserver tokenObserver;
+    private final MeterRegistry meterRegistry;
     private final AtomicReference<PolicyRuntime> serving = new AtomicReference<>();
 
     private FileWatcher fileWatcher;
@@ -56,7 +59,7 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,
             PolicyState policyState, CredentialRegistry credentialRegistry, InstantSource clock) {
         this(vertx, config, environment, policyState, credentialRegistry, clock, new VertxRefreshScheduler(vertx),
-                TokenRequestObserver.NONE);
+                TokenRequestObserver.NONE, new SimpleMeterRegistry());
     }
 
     /**
@@ -65,7 +68,7 @@ public final class DataPlane implements AutoCloseable {
      */
     public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,
             PolicyState policyState, CredentialRegistry credentialRegistry, InstantSource clock,
-            RefreshScheduler scheduler, TokenRequestObserver tokenObserver) {
+            RefreshScheduler scheduler, TokenRequestObserver tokenObserver, MeterRegistry meterRegistry) {
         this.vertx = vertx;
         this.config = config;
         this.environment = environment;
@@ -74,6 +77,7 @@ public final class DataPlane implements AutoCloseable {
         this.clock = clock;
         this.scheduler = scheduler;
         this.tokenObserver = tokenObserver;
+        this.meterRegistry = meterRegistry;
     }
 
     /**
@@ -104,7 +108,10 @@ public final class DataPlane implements AutoCloseable {
         reloader.loadInitial();
         reloader.watch(fileWatcher);
 
-        ErrorResponses errors = new ErrorResponses(config.proxy().retryAfterSeconds());
+        ErrorResponses errors = new ErrorResponses(config.proxy().retryAfterSeconds(), route -> {
+            PolicyRuntime runtime = serving.get();
+            return runtime == null ? null : runtime.meters(route);
+        }, new RouteMeters(meterRegistry, RouteMeters.NO_ROUTE, "none"));
         var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
         InFlightRequests inFlight = new InFlightRequests();
         ProxyHandler handler = new ProxyHandler(serving::get, errors,
@@ -116,7 +123,7 @@ public final class DataPlane implements AutoCloseable {
 
     /** Compiles a policy and makes it serve new requests; requests in flight keep the one they started with. */
     private void activate(Policy policy) {
-        PolicyRuntime next = PolicyRuntime.compile(policy, sources, clients, oauth);
+        PolicyRuntime next = PolicyRuntime.compile(policy, sources, clients, oauth, meterRegistry);
         PolicyRuntime previous = serving.getAndSet(next);
         Credentials replaced = credentialRegistry.replace(next.credentials);
         if (previous != null) {

@@ -11,12 +11,23 @@ final class ErrorResponses {
     static final String ERROR_HEADER = "X-Latchkey-Error";
 
     private final int retryAfterSeconds;
+    private final java.util.function.Function<String, RouteMeters> meters;
+    private final RouteMeters noRoute;
 
-    ErrorResponses(int retryAfterSeconds) {
+    /**
+     * @param meters the serving policy's meters by route name; null for unknown names
+     * @param noRoute meters for requests refused before a route was found
+     */
+    ErrorResponses(int retryAfterSeconds, java.util.function.Function<String, RouteMeters> meters,
+            RouteMeters noRoute) {
         this.retryAfterSeconds = retryAfterSeconds;
+        this.meters = meters;
+        this.noRoute = noRoute;
     }
 
     void send(HttpServerRequest request, ProxyFailure failure) {
+        RouteMeters routeMeters = meters.apply(failure.route());
+        (routeMeters == null ? noRoute : routeMeters).failed(failure.code());
         HttpServerResponse response = request.response();
         if (response.headWritten() || response.ended() || response.closed()) {
             // Part of the upstream's answer is already out: closing is the only honest signal left.

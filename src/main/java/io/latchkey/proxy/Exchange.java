@@ -19,6 +19,10 @@ final class Exchange {
     /** When the outbound request was built; a 401 renews only tokens older than this. */
     Instant startedAt;
     int attempt;
+    /** When the request arrived (System.nanoTime), for the overhead metric. */
+    final long arrivedNanos = System.nanoTime();
+    /** When the request was last sent upstream (System.nanoTime). */
+    long sentNanos;
     /** The whole request body, when it was small enough to keep for a replay. */
     Buffer body;
 

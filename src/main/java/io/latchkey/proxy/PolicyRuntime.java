@@ -16,11 +16,19 @@ final class PolicyRuntime implements AutoCloseable {
     final Policy policy;
     final Credentials credentials;
     final RouteTable routes;
+    private final java.util.Map<String, RouteMeters> meters;
 
-    private PolicyRuntime(Policy policy, Credentials credentials, RouteTable routes) {
+    private PolicyRuntime(Policy policy, Credentials credentials, RouteTable routes,
+            java.util.Map<String, RouteMeters> meters) {
         this.policy = policy;
         this.credentials = credentials;
         this.routes = routes;
+        this.meters = meters;
+    }
+
+    /** The meters of a route by name, or null. */
+    RouteMeters meters(String route) {
+        return route == null ? null : meters.get(route);
     }
 
     /**
@@ -29,16 +37,21 @@ final class PolicyRuntime implements AutoCloseable {
      *
      * @throws IllegalArgumentException when a route cannot be built (an unreadable CA bundle)
      */
-    static PolicyRuntime compile(Policy policy, ValueSources sources, UpstreamClients clients, OAuthRuntime oauth) {
+    static PolicyRuntime compile(Policy policy, ValueSources sources, UpstreamClients clients, OAuthRuntime oauth,
+            io.micrometer.core.instrument.MeterRegistry registry) {
         Credentials credentials = Credentials.open(policy, sources, oauth);
         try {
             List<CompiledRoute> compiled = new ArrayList<>();
+            java.util.Map<String, RouteMeters> meters = new java.util.HashMap<>();
             for (RouteSpec spec : policy.routes()) {
                 var client = spec.upstream().getScheme().equals("https") ? clients.tls(spec.caBundle().orElse(null))
                         : clients.plain();
-                compiled.add(new CompiledRoute(spec, RouteInjection.compile(spec.inject(), credentials), client));
+                RouteInjection injection = RouteInjection.compile(spec.inject(), credentials);
+                RouteMeters routeMeters = new RouteMeters(registry, spec.name(), injection.credentialNames());
+                meters.put(spec.name(), routeMeters);
+                compiled.add(new CompiledRoute(spec, injection, client, routeMeters));
             }
-            return new PolicyRuntime(policy, credentials, new RouteTable(compiled));
+            return new PolicyRuntime(policy, credentials, new RouteTable(compiled), java.util.Map.copyOf(meters));
         } catch (RuntimeException e) {
             credentials.close();
             throw e;

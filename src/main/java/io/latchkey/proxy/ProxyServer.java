@@ -11,6 +11,7 @@ import io.latchkey.credential.oauth.TokenRequestObserver;
 import io.latchkey.credential.oauth.VertxRefreshScheduler;
 import io.latchkey.policy.PolicyState;
 import io.latchkey.secret.vault.VaultRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -23,10 +24,11 @@ public class ProxyServer {
     private final VaultRegistry vaultRegistry;
 
     public ProxyServer(LatchkeyConfig config, Vertx vertx, PolicyState policyState,
-            CredentialRegistry credentialRegistry, TokenRequestObserver tokenMetrics, VaultRegistry vaultRegistry) {
+            CredentialRegistry credentialRegistry, TokenRequestObserver tokenMetrics, VaultRegistry vaultRegistry,
+            MeterRegistry meterRegistry) {
         this.vaultRegistry = vaultRegistry;
         this.dataPlane = new DataPlane(vertx, config, System::getenv, policyState, credentialRegistry,
-                InstantSource.system(), new VertxRefreshScheduler(vertx), tokenMetrics);
+                InstantSource.system(), new VertxRefreshScheduler(vertx), tokenMetrics, meterRegistry);
     }
 
     void onStart(@Observes StartupEvent event) {

@@ -79,6 +79,11 @@ final class UpstreamForwarder {
         if (route.idleTimeoutMillis > 0) {
             options.setIdleTimeout(route.idleTimeoutMillis);
         }
+        exchange.sentNanos = System.nanoTime();
+        if (exchange.attempt == 0) {
+            route.meters.overhead.record(exchange.sentNanos - exchange.arrivedNanos,
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
         route.client.request(options).onComplete(created -> {
             if (created.failed()) {
                 errors.send(request, UpstreamFailures.classify(created.cause(), route));
@@ -90,6 +95,9 @@ final class UpstreamForwarder {
                 exchange.done.handle(null);
             });
             upstream.response().onComplete(answered -> {
+                if (answered.succeeded()) {
+                    route.meters.answered(answered.result().statusCode(), exchange.sentNanos, System.nanoTime());
+                }
                 if (answered.failed()) {
                     errors.send(request, UpstreamFailures.classify(answered.cause(), route));
                 } else if (answered.result().statusCode() == 401 && exchange.attempt == 0
@@ -102,6 +110,7 @@ final class UpstreamForwarder {
                         // gets a new token.
                         route.injection.rejected(exchange.startedAt);
                     }
+                    route.meters.forwarded.increment();
                     relay(request, answered.result());
                 }
             });
@@ -118,6 +127,7 @@ final class UpstreamForwarder {
                         exchange.attempt++;
                         send(exchange);
                     } else {
+                        exchange.route.meters.forwarded.increment();
                         // No new token: the caller gets the upstream's own answer.
                         relayBuffered(exchange.request, refused,
                                 refusedBody.succeeded() ? refusedBody.result() : Buffer.buffer());

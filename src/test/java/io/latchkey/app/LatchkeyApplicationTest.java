@@ -93,6 +93,25 @@ class LatchkeyApplicationTest {
     }
 
     @Test
+    void metricsCountRequestsByRouteAndOutcome() throws Exception {
+        viaProxy("/echo/metrics");
+        viaProxy("/broken/metrics");
+        viaProxy("/nowhere");
+        String body = given().get(metrics).then().statusCode(200).extract().asString();
+        assertThat(body)
+                .containsPattern(
+                        "latchkey_proxy_requests_total\\{credential=\"token\",outcome=\"forwarded\",route=\"echo\"} [1-9]")
+                .containsPattern(
+                        "latchkey_proxy_requests_total\\{credential=\"missing\",outcome=\"credential_unavailable\",route=\"broken\"} [1-9]")
+                .containsPattern("latchkey_proxy_requests_total\\{credential=\"none\",outcome=\"denied\",route=\"none\"} [1-9]")
+                .contains("latchkey_proxy_overhead_seconds_bucket{route=\"echo\"")
+                .contains("latchkey_upstream_latency_seconds_count{route=\"echo\"}")
+                .containsPattern("latchkey_token_expiry_seconds\\{credential=\"oauth-token\"} [0-9]")
+                .contains("latchkey_credential_available{credential=\"missing\"} 0.0")
+                .doesNotContain("/echo/metrics").doesNotContain("/nowhere");
+    }
+
+    @Test
     void metricsCountPolicyReloads() {
         String body = given().get(metrics).then().statusCode(200).extract().asString();
         assertThat(body).contains("latchkey_policy_reloads_total{outcome=\"applied\"} 0.0")

@@ -107,7 +107,9 @@ class PolicySchemaTest {
         assertThat(keys(schema.getJsonObject("properties").getJsonObject("metadata")))
                 .isEqualTo(PolicyParser.METADATA_KEYS);
         assertThat(keys(schema.getJsonObject("properties").getJsonObject("spec"))).isEqualTo(PolicyParser.SPEC_KEYS);
-        assertThat(keys(definitions.getJsonObject("credential"))).isEqualTo(PolicyParser.CREDENTIAL_KINDS);
+        Set<String> credentialKeys = new java.util.HashSet<>(PolicyParser.CREDENTIAL_KINDS);
+        credentialKeys.addAll(PolicyParser.CREDENTIAL_OPTIONS);
+        assertThat(keys(definitions.getJsonObject("credential"))).isEqualTo(credentialKeys);
         assertThat(keys(definitions.getJsonObject("route"))).isEqualTo(PolicyParser.ROUTE_KEYS);
         assertThat(keys(definitions.getJsonObject("injection"))).isEqualTo(PolicyParser.INJECT_KINDS);
         assertThat(keys(definitions.getJsonObject("oauth2"))).isEqualTo(OAuth2SettingsReader.KEYS);

@@ -40,7 +40,8 @@ public final class ProxyHarness implements AutoCloseable {
                 ? new DataPlane(vertx, config(policyFile), environment::get, policyState, credentials,
                         InstantSource.system())
                 : new DataPlane(vertx, config(policyFile), environment::get, policyState, credentials, clock, clock,
-                        io.latchkey.credential.oauth.TokenRequestObserver.NONE);
+                        io.latchkey.credential.oauth.TokenRequestObserver.NONE,
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     /** Starts a proxy serving {@code policy}; {@code environment} stands in for the process environment. */
