@@ -23,6 +23,13 @@ public interface LatchkeyConfig {
     @WithDefault("5s")
     Duration filePollInterval();
 
+    /**
+     * One log line per proxied request (category {@code io.latchkey.access}): method, route, status, latency, bytes,
+     * error code. Never the path or query, which may carry identifiers or keys.
+     */
+    @WithDefault("true")
+    boolean accessLog();
+
     /** The proxy listener the MCP server sends its calls to. */
     Proxy proxy();
 

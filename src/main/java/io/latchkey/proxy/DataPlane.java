@@ -113,7 +113,7 @@ public final class DataPlane implements AutoCloseable {
             return runtime == null ? null : runtime.meters(route);
         }, new RouteMeters(meterRegistry, RouteMeters.NO_ROUTE, "none"));
         var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
-        InFlightRequests inFlight = new InFlightRequests();
+        InFlightRequests inFlight = new InFlightRequests(config.accessLog());
         ProxyHandler handler = new ProxyHandler(serving::get, errors,
                 new UpstreamForwarder(errors, config.oauth().replayBufferLimit(), clock),
                 new ConnectTunnel(tunnelClient, errors), inFlight);

@@ -70,6 +70,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                     relativeDecodedPath = "/";
                 }
             }
+            done.route = route.name;
             if (!route.allow.permitsMethod(request.method().name())) {
                 throw new ProxyFailure(ErrorCode.METHOD_NOT_ALLOWED,
                         "route " + route.name + " does not allow " + request.method().name(), route.name);

@@ -127,7 +127,11 @@ class LatchkeyApplicationTest {
         String health = given().get(readiness).then().extract().asString();
         String metricsText = given().get(metrics).then().extract().asString();
         String log = read(Path.of("target/quarkus-application-test.log"));
-        assertThat(log).contains("Policy application-test loaded");
+        assertThat(log).contains("Policy application-test loaded")
+                .containsPattern("GET route=echo status=200 latency_ms=[0-9.]+ bytes_in=0 bytes_out=[0-9]+ error=-")
+                .containsPattern("GET route=broken status=503 .* error=credential_unavailable")
+                .containsPattern("GET route=none status=403 .* error=no_route")
+                .doesNotContain("/echo/x");
         assertThat(error).doesNotContain(secret);
         assertThat(health).doesNotContain(secret);
         assertThat(metricsText).doesNotContain(secret);

@@ -151,6 +151,11 @@ public final class ProxyHarness implements AutoCloseable {
             }
 
             @Override
+            public boolean accessLog() {
+                return true;
+            }
+
+            @Override
             public Vault vault() {
                 return new Vault() {
                     @Override
