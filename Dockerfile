@@ -1,0 +1,17 @@
+# Latchkey on the JVM: quick to build, the reference for the benchmark's -Xmx64m measurements.
+#   ./mvnw -B package -DskipTests
+#   docker build -t latchkey:jvm .
+#   docker run --rm -p 127.0.0.1:15001:15001 -p 15020:15020 \
+#     -v "$PWD/examples:/etc/latchkey:ro" -e LATCHKEY_POLICY=/etc/latchkey/quickstart-policy.yaml \
+#     -e LATCHKEY_PROXY_HOST=0.0.0.0 latchkey:jvm
+FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21
+ENV LANGUAGE='en_US:en'
+COPY --chown=185 target/quarkus-app/lib/ /deployments/lib/
+COPY --chown=185 target/quarkus-app/*.jar /deployments/
+COPY --chown=185 target/quarkus-app/app/ /deployments/app/
+COPY --chown=185 target/quarkus-app/quarkus/ /deployments/quarkus/
+EXPOSE 15001 15000 15020
+USER 185
+ENV JAVA_OPTS_APPEND="-Xmx64m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError"
+ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
+ENTRYPOINT [ "/opt/jboss/container/java/run/run-java.sh" ]
