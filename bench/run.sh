@@ -16,6 +16,7 @@ ROOT=$(pwd)
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
+WARMUP=${WARMUP:-10}   # seconds per arm before measuring: the JVM needs its JIT
 WORK=$(mktemp -d /tmp/latchkey-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers run as www-data
 UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083
@@ -111,7 +112,7 @@ ARMS=(direct nginx haproxy latchkey)
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
 
 # Warm-up (the JIT), not measured.
-for arm in "${ARMS[@]}"; do taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d3s "${URL[$arm]}" >/dev/null; done
+for arm in "${ARMS[@]}"; do taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${URL[$arm]}" >/dev/null; done
 
 to_us() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v+0; else if (v ~ /ms$/) print v*1000; else if (v ~ /s$/) print v*1000000; else print v }'; }
 for round in $(seq 1 "$ROUNDS"); do

@@ -1,7 +1,6 @@
 package io.latchkey.proxy;
 
 import java.net.URI;
-import java.util.HashSet;
 import java.util.Set;
 
 import io.latchkey.inject.RouteInjection;
@@ -24,7 +23,7 @@ final class CompiledRoute {
     final String upstreamAuthority;
     /** The upstream URL's path without a trailing slash; empty for none. */
     final String basePath;
-    /** Lower-case caller header names that must not reach the upstream on this route. */
+    /** Caller header names (any case) that must not reach the upstream on this route. */
     final Set<String> strippedHeaders;
     final boolean stripProxyHeaders;
     final long connectTimeoutMillis;
@@ -46,11 +45,13 @@ final class CompiledRoute {
         this.upstreamAuthority = upstreamPort == defaultPort ? upstreamHost : upstreamHost + ":" + upstreamPort;
         String path = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        Set<String> stripped = new HashSet<>(injection.headerNames());
+        // Case-insensitive, so the hot path looks caller header names up as they are, without lower-casing.
+        Set<String> stripped = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        stripped.addAll(injection.headerNames());
         if (!spec.passCallerAuthorization()) {
             stripped.add("authorization");
         }
-        this.strippedHeaders = Set.copyOf(stripped);
+        this.strippedHeaders = java.util.Collections.unmodifiableSet(stripped);
         this.stripProxyHeaders = !spec.passCallerAuthorization();
         this.connectTimeoutMillis = spec.connectTimeout().toMillis();
         this.idleTimeoutMillis = spec.idleTimeout().map(d -> d.toMillis()).orElse(0L);

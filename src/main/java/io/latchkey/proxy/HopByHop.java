@@ -1,35 +1,72 @@
 package io.latchkey.proxy;
 
-import java.util.Locale;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Headers that describe one connection and must not be forwarded (RFC 9110 section 7.6.1). */
+/**
+ * Headers that describe one connection and must not be forwarded (RFC 9110 section 7.6.1): the fixed set, and
+ * whatever a message's {@code Connection} header lists. Comparisons ignore case without allocating, since this
+ * runs for every header of every message.
+ */
 final class HopByHop {
 
-    static final Set<String> NAMES = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-            "transfer-encoding", "upgrade");
+    private static final String[] NAMES = { "connection", "keep-alive", "proxy-connection", "te", "trailer",
+            "transfer-encoding", "upgrade" };
 
-    private HopByHop() {
+    /** A message's {@code Connection} tokens; most messages list none beyond the fixed set. */
+    private final List<String> listed;
+
+    private HopByHop(List<String> listed) {
+        this.listed = listed;
     }
 
-    /** Whether a lower-case header name is hop-by-hop, either always or because {@code Connection} names it. */
-    static boolean isHopByHop(String lowerName, String connectionHeader) {
-        return NAMES.contains(lowerName) || (connectionHeader != null && listsToken(connectionHeader, lowerName));
-    }
+    private static final HopByHop FIXED_ONLY = new HopByHop(List.of());
 
-    /** Whether a comma-separated header value lists {@code token}, ignoring case and spaces. */
-    static boolean listsToken(String headerValue, String token) {
+    /** The hop-by-hop rule for a message with this {@code Connection} header (null when absent). */
+    static HopByHop forConnectionHeader(String connection) {
+        if (connection == null) {
+            return FIXED_ONLY;
+        }
+        List<String> tokens = null;
         int start = 0;
-        int length = headerValue.length();
-        while (start < length) {
-            int comma = headerValue.indexOf(',', start);
-            int end = comma < 0 ? length : comma;
-            String item = headerValue.substring(start, end).trim();
-            if (item.toLowerCase(Locale.ROOT).equals(token)) {
-                return true;
+        while (start < connection.length()) {
+            int comma = connection.indexOf(',', start);
+            int end = comma < 0 ? connection.length() : comma;
+            String token = connection.substring(start, end).trim();
+            if (!token.isEmpty() && !isFixed(token)) {
+                if (tokens == null) {
+                    tokens = new ArrayList<>(2);
+                }
+                tokens.add(token);
             }
             start = end + 1;
         }
+        return tokens == null ? FIXED_ONLY : new HopByHop(tokens);
+    }
+
+    boolean isHopByHop(String name) {
+        if (isFixed(name)) {
+            return true;
+        }
+        for (int i = 0; i < listed.size(); i++) {
+            if (listed.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
         return false;
+    }
+
+    private static boolean isFixed(String name) {
+        for (String fixed : NAMES) {
+            if (fixed.length() == name.length() && fixed.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code name} starts with {@code lowerPrefix}, ignoring case. */
+    static boolean startsWithIgnoreCase(String name, String lowerPrefix) {
+        return name.regionMatches(true, 0, lowerPrefix, 0, lowerPrefix.length());
     }
 }

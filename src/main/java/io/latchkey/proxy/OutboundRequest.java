@@ -31,19 +31,19 @@ final class OutboundRequest implements InjectionTarget {
      */
     static OutboundRequest from(HttpServerRequest request, CompiledRoute route, String rawQuery) {
         MultiMap out = HttpHeaders.headers();
-        String connection = request.getHeader(HttpHeaders.CONNECTION);
+        HopByHop hopByHop = HopByHop.forConnectionHeader(request.getHeader(HttpHeaders.CONNECTION));
         Set<String> stripped = route.strippedHeaders;
         for (Map.Entry<String, String> header : request.headers()) {
-            String lower = header.getKey().toLowerCase(Locale.ROOT);
-            if (HopByHop.isHopByHop(lower, connection)
-                    || lower.equals("host")
-                    || lower.equals("expect")
-                    || stripped.contains(lower)
-                    || (route.stripProxyHeaders && lower.startsWith("proxy-"))
-                    || lower.startsWith(CONTROL_HEADER_PREFIX)) {
+            String name = header.getKey();
+            if (hopByHop.isHopByHop(name)
+                    || name.equalsIgnoreCase("host")
+                    || name.equalsIgnoreCase("expect")
+                    || stripped.contains(name)
+                    || (route.stripProxyHeaders && HopByHop.startsWithIgnoreCase(name, "proxy-"))
+                    || HopByHop.startsWithIgnoreCase(name, CONTROL_HEADER_PREFIX)) {
                 continue;
             }
-            out.add(header.getKey(), header.getValue());
+            out.add(name, header.getValue());
         }
         out.set(HttpHeaders.HOST, route.upstreamAuthority);
         StringBuilder query = null;

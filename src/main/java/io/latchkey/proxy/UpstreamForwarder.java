@@ -1,7 +1,6 @@
 package io.latchkey.proxy;
 
 import java.time.InstantSource;
-import java.util.Locale;
 import java.util.Map;
 
 import io.latchkey.credential.CredentialUnavailableException;
@@ -185,15 +184,15 @@ final class UpstreamForwarder {
             response.setStatusMessage(upstream.statusMessage());
         }
         MultiMap out = response.headers();
-        String connection = upstream.getHeader(HttpHeaders.CONNECTION);
+        HopByHop hopByHop = HopByHop.forConnectionHeader(upstream.getHeader(HttpHeaders.CONNECTION));
         boolean hasLength = false;
         for (Map.Entry<String, String> header : upstream.headers()) {
-            String lower = header.getKey().toLowerCase(Locale.ROOT);
-            if (HopByHop.isHopByHop(lower, connection)) {
+            String name = header.getKey();
+            if (hopByHop.isHopByHop(name)) {
                 continue;
             }
-            hasLength |= lower.equals("content-length");
-            out.add(header.getKey(), header.getValue());
+            hasLength |= name.equalsIgnoreCase("content-length");
+            out.add(name, header.getValue());
         }
         return hasLength;
     }
