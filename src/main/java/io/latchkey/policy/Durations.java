@@ -12,6 +12,18 @@ final class Durations {
     private Durations() {
     }
 
+    /** The duration at a node, or empty with a problem recorded there. */
+    static java.util.Optional<Duration> read(YamlCursor node) {
+        return node.text().flatMap(text -> {
+            try {
+                return java.util.Optional.of(parse(text));
+            } catch (IllegalArgumentException e) {
+                node.problem(e.getMessage());
+                return java.util.Optional.empty();
+            }
+        });
+    }
+
     static Duration parse(String text) {
         Matcher matcher = FORMAT.matcher(text);
         if (!matcher.matches()) {

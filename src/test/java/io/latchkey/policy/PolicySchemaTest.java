@@ -110,8 +110,8 @@ class PolicySchemaTest {
         Set<String> credentialKeys = new java.util.HashSet<>(PolicyParser.CREDENTIAL_KINDS);
         credentialKeys.addAll(PolicyParser.CREDENTIAL_OPTIONS);
         assertThat(keys(definitions.getJsonObject("credential"))).isEqualTo(credentialKeys);
-        assertThat(keys(definitions.getJsonObject("route"))).isEqualTo(PolicyParser.ROUTE_KEYS);
-        assertThat(keys(definitions.getJsonObject("injection"))).isEqualTo(PolicyParser.INJECT_KINDS);
+        assertThat(keys(definitions.getJsonObject("route"))).isEqualTo(RouteReader.ROUTE_KEYS);
+        assertThat(keys(definitions.getJsonObject("injection"))).isEqualTo(RouteReader.INJECT_KINDS);
         assertThat(keys(definitions.getJsonObject("oauth2"))).isEqualTo(OAuth2SettingsReader.KEYS);
     }
 
