@@ -8,8 +8,7 @@
 # interleaved (A B C D, A B C D, ...) so drift in the machine affects all of them alike. Results: a markdown table
 # of medians with min and max, on stdout and in bench/results/latest.md.
 #
-# Not yet here (benchmark issue): the open-loop fixed-rate generator with HdrHistogram (wrk is closed-loop, so its
-# latency percentiles understate queueing), the OAuth and 10,000-route arms, start-up time.
+# Not yet here (benchmark issue): the OAuth and 10,000-route arms, token-endpoint counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -135,10 +134,34 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 RSS_LOAD_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
 
+# Fixed-rate (open-loop) runs: latency from planned send times into an HdrHistogram (bench/src/OpenLoopLoad.java,
+# run from source on the project's runtime classpath, so Vert.x comes from the same build).
+HDR=$HOME/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar
+[ -f "$HDR" ] || ./mvnw -B -q dependency:get -Dartifact=org.hdrhistogram:HdrHistogram:2.2.2
+./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime
+LOADGEN_CP="$(cat "$WORK/cp.txt"):$HDR"
+declare -A PORT=([direct]=$UPSTREAM_PORT [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [latchkey]=$LATCHKEY_PORT)
+declare -A LOADGEN_PATH=([direct]=/x [nginx]=/bench/x [haproxy]=/bench/x [latchkey]=/bench/x)
+OPEN="$WORK/open.tsv"; : > "$OPEN"
+RSS_5K_KB=0
+for rate in 1000 5000; do
+  for round in $(seq 1 "$ROUNDS"); do
+    for arm in "${ARMS[@]}"; do
+      line=$(taskset -c 1 java -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java 127.0.0.1 "${PORT[$arm]}" \
+        "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION" | tail -1)
+      echo "open loop $rate/s round $round $arm: $line" >&2
+      printf '%s\t%s\t%s\n' "$arm" "$rate" "$line" >> "$OPEN"
+      if [ "$arm" = latchkey ] && [ "$rate" = 5000 ]; then
+        RSS_5K_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
+      fi
+    done
+  done
+done
+
 mkdir -p bench/results
-python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "$ROUNDS" "$CONNECTIONS" <<'PY' | tee bench/results/latest.md
+python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$OPEN" "$RSS_5K_KB" <<'PY' | tee bench/results/latest.md
 import sys, statistics, datetime, platform, subprocess
-path, first_ms, rss_idle, rss_load, duration, rounds, conns = sys.argv[1:]
+path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
 arms = ["direct", "nginx", "haproxy", "latchkey"]
 def col(arm, i): return [float(r[i]) for r in rows if r[0] == arm]
@@ -160,5 +183,22 @@ print(f"| throughput Latchkey / HAProxy | {L['rps']/H['rps']:.2f} |")
 print(f"| throughput Latchkey / direct | {L['rps']/D['rps']:.2f} |")
 print(f"| Δp50 over direct: Latchkey / nginx | {L['p50']-D['p50']:.0f} µs / {N['p50']-D['p50']:.0f} µs |")
 print(f"| Δp99 over direct: Latchkey / nginx | {L['p99']-D['p99']:.0f} µs / {N['p99']-D['p99']:.0f} µs |")
-print(f"\nLatchkey: first proxied 200 {first_ms} ms after `java` started; RSS {int(rss_idle)//1024} MiB idle, {int(rss_load)//1024} MiB after the runs (-Xmx64m).")
+print(f"\nLatchkey: first proxied 200 {first_ms} ms after `java` started; RSS {int(rss_idle)//1024} MiB idle, "
+      f"{int(rss_load)//1024} MiB after the saturation runs, {int(rss_5k)//1024} MiB at 5k req/s (-Xmx64m).")
+opens = {}
+for line in open(open_path):
+    arm, rate, text = line.rstrip("\n").split("\t")
+    opens.setdefault((arm, int(rate)), []).append(dict(kv.split("=") for kv in text.split()))
+print(f"\nFixed rate, open loop (latency from each request's planned send time, HdrHistogram; requests leave on a"
+      f" 1 ms tick, which adds up to 1 ms to every arm alike), {duration}s per run; medians in µs.\n")
+print("| arm | req/s | p50 | p99 | p99.9 | Δp50 over direct | Δp99 over direct | errors |")
+print("|---|---|---|---|---|---|---|---|")
+for rate in (1000, 5000):
+    base = {k: statistics.median(int(v[k]) for v in opens[("direct", rate)]) for k in ("p50_us", "p99_us")}
+    for arm in arms:
+        runs = opens[(arm, rate)]
+        m = {k: statistics.median(int(v[k]) for v in runs) for k in ("p50_us", "p99_us", "p999_us")}
+        err = sum(int(v["errors"]) for v in runs)
+        print(f"| {arm} | {rate} | {m['p50_us']:.0f} | {m['p99_us']:.0f} | {m['p999_us']:.0f} | "
+              f"{m['p50_us'] - base['p50_us']:.0f} | {m['p99_us'] - base['p99_us']:.0f} | {err} |")
 PY
