@@ -49,7 +49,6 @@ final class OAuth2SettingsReader {
             return Optional.empty();
         }
         Map<String, YamlCursor> fields = maybe.get();
-        present = fields.keySet();
         int before = problems.size();
         Optional<Grant> grant = node.required(fields, "grant").flatMap(g -> named(g, Grant.values(), Grant::policyName));
         Optional<URI> tokenUrl = node.required(fields, "tokenUrl").flatMap(OAuth2SettingsReader::url);
@@ -89,11 +88,11 @@ final class OAuth2SettingsReader {
         })).map(Path::of);
 
         if (grant.isPresent()) {
-            requireFor(grant.get() == Grant.REFRESH_TOKEN, refreshToken, node, "refreshToken",
+            requireFor(grant.get() == Grant.REFRESH_TOKEN, fields, node, "refreshToken",
                     "grant refresh_token needs refreshToken: a value reference to the refresh token");
-            requireFor(grant.get() == Grant.TOKEN_EXCHANGE, subjectToken, node, "subjectToken",
+            requireFor(grant.get() == Grant.TOKEN_EXCHANGE, fields, node, "subjectToken",
                     "grant token_exchange needs subjectToken: a value reference to the token to exchange");
-            requireFor(grant.get() == Grant.JWT_BEARER, privateKey, node, "privateKey",
+            requireFor(grant.get() == Grant.JWT_BEARER, fields, node, "privateKey",
                     "grant jwt_bearer signs an assertion and needs privateKey: a PEM PKCS#8 key reference");
             if (grant.get() == Grant.JWT_BEARER && assertion.issuer().isEmpty() && clientId.isEmpty()) {
                 node.problem("grant jwt_bearer needs assertion.issuer (or clientId, used as the issuer)");
@@ -102,14 +101,14 @@ final class OAuth2SettingsReader {
         switch (clientAuth) {
             case CLIENT_SECRET_BASIC, CLIENT_SECRET_POST -> {
                 if (grant.orElse(null) != Grant.JWT_BEARER || fields.containsKey("clientSecret")) {
-                    requireFor(true, clientId, node, "clientId", clientAuth.policyName() + " needs clientId");
-                    requireFor(true, clientSecret, node, "clientSecret",
+                    requireFor(true, fields, node, "clientId", clientAuth.policyName() + " needs clientId");
+                    requireFor(true, fields, node, "clientSecret",
                             clientAuth.policyName() + " needs clientSecret");
                 }
             }
             case PRIVATE_KEY_JWT -> {
-                requireFor(true, clientId, node, "clientId", "private_key_jwt needs clientId");
-                requireFor(true, privateKey, node, "privateKey", "private_key_jwt needs privateKey");
+                requireFor(true, fields, node, "clientId", "private_key_jwt needs clientId");
+                requireFor(true, fields, node, "privateKey", "private_key_jwt needs privateKey");
             }
             case NONE -> {
             }
@@ -123,13 +122,12 @@ final class OAuth2SettingsReader {
     }
 
     /** Reports a missing key; a key that is present but invalid has already been reported where it stands. */
-    private void requireFor(boolean needed, Optional<?> value, YamlCursor node, String key, String message) {
-        if (needed && value.isEmpty() && !present.contains(key)) {
+    private static void requireFor(boolean needed, Map<String, YamlCursor> fields, YamlCursor node, String key,
+            String message) {
+        if (needed && !fields.containsKey(key)) {
             node.problem(message);
         }
     }
-
-    private Set<String> present = Set.of();
 
     private static Optional<YamlCursor> optional(Map<String, YamlCursor> fields, String key) {
         return Optional.ofNullable(fields.get(key));

@@ -63,10 +63,8 @@ final class PathGuard {
             if (c == '%') {
                 bytes[size++] = (byte) (hex(path.charAt(i + 1)) * 16 + hex(path.charAt(i + 2)));
                 i += 2;
-            } else if (c < 0x80) {
-                bytes[size++] = (byte) c;
             } else {
-                // Netty hands us request-line bytes as ISO-8859-1 characters.
+                // Netty hands us request-line bytes as ISO-8859-1 characters: one byte each.
                 bytes[size++] = (byte) c;
             }
         }

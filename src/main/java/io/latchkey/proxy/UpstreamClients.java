@@ -70,18 +70,11 @@ final class UpstreamClients implements AutoCloseable {
      * bundle: call it off the event loop.
      */
     HttpClient tokenClient(Path caBundle) {
-        String key = "";
-        TrustOptions trust = null;
-        if (caBundle != null) {
-            byte[] pem = readBundle(caBundle);
-            key = sha256(pem);
-            trust = trustWithBundle(caBundle, pem);
-        }
-        TrustOptions chosen = trust;
-        return tokenClients.computeIfAbsent(key, k -> {
+        byte[] pem = caBundle == null ? null : readBundle(caBundle);
+        return tokenClients.computeIfAbsent(pem == null ? "" : sha256(pem), key -> {
             HttpClientOptions options = baseOptions().setMaxPoolSize(8).setVerifyHost(true);
-            if (chosen != null) {
-                options.setTrustOptions(chosen);
+            if (pem != null) {
+                options.setTrustOptions(trustWithBundle(caBundle, pem));
             }
             return vertx.createHttpClient(options);
         });

@@ -12,7 +12,6 @@ import java.util.UUID;
 
 import io.latchkey.credential.CredentialUnavailableException;
 import io.latchkey.policy.OAuth2Settings;
-import io.latchkey.policy.OAuth2Settings.ClientAuth;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueSource;
@@ -148,7 +147,4 @@ final class TokenRequestBuilder {
         return json.encode();
     }
 
-    ClientAuth clientAuth() {
-        return settings.clientAuth();
-    }
 }
