@@ -136,17 +136,14 @@ class PackagedApplicationIT {
 
     /** Waits, bounded, for the log line that names the proxy port. */
     static int awaitListening(Path output, Process process) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            Matcher matcher = LISTENING.matcher(Files.readString(output, StandardCharsets.UTF_8));
-            if (matcher.find()) {
-                return Integer.parseInt(matcher.group(1));
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("exited early:\n" + Files.readString(output));
-            }
-            Thread.sleep(50);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(50))
+                .failFast("exited early", () -> !process.isAlive())
+                .until(() -> LISTENING.matcher(Files.readString(output, StandardCharsets.UTF_8)).find());
+        Matcher matcher = LISTENING.matcher(Files.readString(output, StandardCharsets.UTF_8));
+        if (!matcher.find()) {
+            throw new AssertionError("never started:\n" + Files.readString(output));
         }
-        throw new AssertionError("never started:\n" + Files.readString(output));
+        return Integer.parseInt(matcher.group(1));
     }
 }
