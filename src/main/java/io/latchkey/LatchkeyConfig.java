@@ -39,6 +39,84 @@ public interface LatchkeyConfig {
     /** Vault, for {@code vault:} references. Without an address they are refused. */
     Vault vault();
 
+    /** PostgreSQL: the audit trail and the embedded {@code db:} secret store. */
+    Database database();
+
+    /** The keys that seal {@code db:} secrets. */
+    Crypto crypto();
+
+    /** The admin API on the Quarkus HTTP port (15000). */
+    Admin admin();
+
+    /** The audit trail of proxied requests and credential events. */
+    Audit audit();
+
+    interface Database {
+
+        /**
+         * Whether Latchkey uses PostgreSQL at all. Off, the audit trail is not kept and {@code db:} references are
+         * refused; static, file and Vault credentials work as before.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * PostgreSQL's address without the {@code jdbc:} prefix, such as {@code postgresql://db:5432/latchkey}
+         * (default {@code postgresql://127.0.0.1:5432/latchkey}); user and password are
+         * {@code quarkus.datasource.username/password}.
+         */
+        Optional<String> url();
+
+        /** How often {@code db:} secrets are read again; a value another replica wrote reaches requests within it. */
+        @WithDefault("30s")
+        Duration cacheTtl();
+
+        /** How long past its TTL a cached {@code db:} value keeps serving while the database is unreachable. */
+        @WithDefault("5m")
+        Duration grace();
+
+        /** Longest wait between attempts to reach the database and apply migrations after a failure. */
+        @WithDefault("30s")
+        Duration retryCap();
+    }
+
+    interface Crypto {
+
+        /**
+         * A value reference ({@code env:NAME} or {@code file:/path}) to the AES-256 keys, written
+         * {@code id:base64,id:base64}; the first is active. Required when {@code db:} secrets are used.
+         */
+        Optional<String> keys();
+    }
+
+    interface Admin {
+
+        /**
+         * File holding the bearer token the admin API requires. Without it the admin API refuses every call. The
+         * file is read again when it changes, so the token can be rotated without a restart.
+         */
+        Optional<Path> tokenFile();
+    }
+
+    interface Audit {
+
+        /** Whether proxied requests and credential events are written to PostgreSQL. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Events held in memory while the database is slow or down; what does not fit is counted and dropped. */
+        @WithDefault("10000")
+        int bufferSize();
+
+        /** Most events written in one batch. */
+        @WithDefault("500")
+        int batchSize();
+
+        /** How often queued events are written. */
+        @WithDefault("1s")
+        Duration flushInterval();
+    }
+
     interface Vault {
 
         /** Vault's address, such as {@code https://vault.vault.svc:8200}. */

@@ -29,6 +29,8 @@ final class CompiledRoute {
     final long connectTimeoutMillis;
     final long idleTimeoutMillis;
     final RouteMeters meters;
+    /** The credentials this route injects, comma-separated, for the audit trail; null for none. */
+    final String credentialLabel;
 
     CompiledRoute(RouteSpec spec, RouteInjection injection, HttpClient client, RouteMeters meters) {
         this.meters = meters;
@@ -36,6 +38,8 @@ final class CompiledRoute {
         this.name = spec.name();
         this.allow = spec.allow();
         this.injection = injection;
+        String credentials = injection.credentialNames();
+        this.credentialLabel = credentials.equals("none") ? null : credentials;
         this.client = client;
         URI upstream = spec.upstream();
         this.tls = upstream.getScheme().equals("https");

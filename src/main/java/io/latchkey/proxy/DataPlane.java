@@ -1,12 +1,14 @@
 package io.latchkey.proxy;
 
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
 import io.latchkey.LatchkeyConfig;
+import io.latchkey.audit.AuditTrail;
 import io.latchkey.credential.CredentialRegistry;
 import io.latchkey.credential.Credentials;
 import io.latchkey.credential.oauth.OAuthRuntime;
@@ -19,6 +21,7 @@ import io.latchkey.policy.PolicyReloader;
 import io.latchkey.policy.PolicyState;
 import io.latchkey.secret.FileWatcher;
 import io.latchkey.secret.ValueSources;
+import io.latchkey.secret.db.DbSecretStore;
 import io.latchkey.secret.vault.VaultClients;
 import io.latchkey.secret.vault.VaultConfiguration;
 import io.latchkey.secret.vault.VaultSettings;
@@ -55,6 +58,9 @@ public final class DataPlane implements AutoCloseable {
     private ProxyListener listener;
     private OAuthRuntime oauth;
     private VaultStore vault;
+    private Optional<DbSecretStore> dbStore = Optional.empty();
+    private String dbUnavailableReason = "db: references are not configured: the embedded secret store is not set up";
+    private AuditTrail audit = AuditTrail.NONE;
 
     public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,
             PolicyState policyState, CredentialRegistry credentialRegistry, InstantSource clock) {
@@ -80,6 +86,19 @@ public final class DataPlane implements AutoCloseable {
         this.meterRegistry = meterRegistry;
     }
 
+    /** Serves {@code db:} references from the embedded store; without it they are refused with the reason given. */
+    public DataPlane withDatabaseSecrets(Optional<DbSecretStore> store, String reasonWhenAbsent) {
+        this.dbStore = store;
+        this.dbUnavailableReason = reasonWhenAbsent;
+        return this;
+    }
+
+    /** Sends an audit event for every request the proxy finishes. */
+    public DataPlane withAudit(AuditTrail trail) {
+        this.audit = trail;
+        return this;
+    }
+
     /**
      * Loads the policy and starts listening.
      *
@@ -87,7 +106,7 @@ public final class DataPlane implements AutoCloseable {
      */
     public void start() {
         fileWatcher = new FileWatcher(config.filePollInterval());
-        sources = new ValueSources(environment, fileWatcher);
+        sources = new ValueSources(environment, fileWatcher).withDatabase(dbStore, dbUnavailableReason);
         VaultConfiguration.from(config.vault()).ifPresent(settings -> {
             var token = settings.authMethod() == VaultSettings.AuthMethod.TOKEN
                     ? settings.token().map(sources::open).orElse(null)
@@ -113,7 +132,7 @@ public final class DataPlane implements AutoCloseable {
             return runtime == null ? null : runtime.meters(route);
         }, new RouteMeters(meterRegistry, RouteMeters.NO_ROUTE, "none"));
         var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
-        InFlightRequests inFlight = new InFlightRequests(config.accessLog());
+        InFlightRequests inFlight = new InFlightRequests(config.accessLog(), audit, clock);
         ProxyHandler handler = new ProxyHandler(serving::get, errors,
                 new UpstreamForwarder(errors, config.oauth().replayBufferLimit(), clock),
                 new ConnectTunnel(tunnelClient, errors), inFlight);
@@ -135,8 +154,8 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /** The Vault store, when {@code latchkey.vault.address} is set. */
-    public java.util.Optional<VaultStore> vault() {
-        return java.util.Optional.ofNullable(vault);
+    public Optional<VaultStore> vault() {
+        return Optional.ofNullable(vault);
     }
 
     /** Re-reads the policy file now instead of waiting for the watcher. */

@@ -1,21 +1,35 @@
 package io.latchkey.proxy;
 
+import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.latchkey.audit.AuditEvent;
+import io.latchkey.audit.AuditTrail;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Counts requests in flight, for the drain at shutdown, and knows whether the proxy is draining. */
+/**
+ * Counts requests in flight, for the drain at shutdown, and knows whether the proxy is draining. When a request is
+ * over it writes the access log line and hands the audit trail its event.
+ */
 final class InFlightRequests {
 
     private static final org.jboss.logging.Logger ACCESS = org.jboss.logging.Logger.getLogger("io.latchkey.access");
 
     private final AtomicInteger count = new AtomicInteger();
     private final boolean accessLog;
+    private final AuditTrail audit;
+    private final InstantSource clock;
     private volatile boolean draining;
 
     InFlightRequests(boolean accessLog) {
+        this(accessLog, AuditTrail.NONE, InstantSource.system());
+    }
+
+    InFlightRequests(boolean accessLog, AuditTrail audit, InstantSource clock) {
         this.accessLog = accessLog;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     /**
@@ -51,6 +65,10 @@ final class InFlightRequests {
         private boolean counted;
         /** The matched route's name, once known. */
         String route = "none";
+        /** The matched route's credentials, once known. */
+        String credential;
+        /** The path relative to the matched route, without the query; null until a route matched. */
+        String relativePath;
 
         Done(HttpServerRequest request) {
             this.request = request;
@@ -64,7 +82,19 @@ final class InFlightRequests {
                 if (accessLog && ACCESS.isInfoEnabled()) {
                     log();
                 }
+                if (audit != AuditTrail.NONE) {
+                    audit();
+                }
             }
+        }
+
+        private void audit() {
+            var response = request.response();
+            String error = response.headers().get(ErrorResponses.ERROR_HEADER);
+            String decision = error != null ? error : response.ended() ? "forwarded" : "connection_closed";
+            audit.record(new AuditEvent(clock.instant(), AuditEvent.Kind.REQUEST, route, credential, null,
+                    request.method().name(), relativePath, response.getStatusCode(),
+                    (System.nanoTime() - startNanos) / 1_000, decision, null));
         }
 
         private void log() {

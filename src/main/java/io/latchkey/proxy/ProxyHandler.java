@@ -71,6 +71,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                 }
             }
             done.route = route.name;
+            done.credential = route.credentialLabel;
+            done.relativePath = relativeRawPath;
             if (!route.allow.permitsMethod(request.method().name())) {
                 throw new ProxyFailure(ErrorCode.METHOD_NOT_ALLOWED,
                         "route " + route.name + " does not allow " + request.method().name(), route.name);

@@ -6,33 +6,42 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.latchkey.LatchkeyConfig;
+import io.latchkey.audit.AuditLifecycle;
 import io.latchkey.credential.CredentialRegistry;
 import io.latchkey.credential.oauth.TokenRequestObserver;
 import io.latchkey.credential.oauth.VertxRefreshScheduler;
 import io.latchkey.policy.PolicyState;
+import io.latchkey.secret.db.EmbeddedStore;
 import io.latchkey.secret.vault.VaultRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 
-/** Starts the data plane with Quarkus; an invalid policy stops start-up with every problem listed. */
+/**
+ * Starts the data plane with Quarkus, after the database and the embedded store; an invalid policy stops start-up
+ * with every problem listed.
+ */
 @ApplicationScoped
 public class ProxyServer {
 
     private final DataPlane dataPlane;
     private final VaultRegistry vaultRegistry;
+    private final EmbeddedStore embeddedStore;
 
     public ProxyServer(LatchkeyConfig config, Vertx vertx, PolicyState policyState,
             CredentialRegistry credentialRegistry, TokenRequestObserver tokenMetrics, VaultRegistry vaultRegistry,
-            MeterRegistry meterRegistry) {
+            MeterRegistry meterRegistry, AuditLifecycle audit, EmbeddedStore embeddedStore) {
         this.vaultRegistry = vaultRegistry;
-        this.dataPlane = new DataPlane(vertx, config, System::getenv, policyState, credentialRegistry,
-                InstantSource.system(), new VertxRefreshScheduler(vertx), tokenMetrics, meterRegistry);
+        this.embeddedStore = embeddedStore;
+        InstantSource clock = InstantSource.system();
+        this.dataPlane = new DataPlane(vertx, config, System::getenv, policyState, credentialRegistry, clock,
+                new VertxRefreshScheduler(vertx), new AuditingTokenObserver(tokenMetrics, audit.trail(), clock),
+                meterRegistry).withAudit(audit.trail());
     }
 
     void onStart(@Observes StartupEvent event) {
-        dataPlane.start();
+        dataPlane.withDatabaseSecrets(embeddedStore.get(), embeddedStore.unavailableReason()).start();
         vaultRegistry.set(dataPlane.vault());
     }
 

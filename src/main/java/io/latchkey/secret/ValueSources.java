@@ -1,9 +1,11 @@
 package io.latchkey.secret;
 
+import java.util.Optional;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import io.latchkey.secret.db.DbSecretStore;
 import io.latchkey.secret.vault.VaultStore;
 
 /** Opens a {@link ValueSource} for each kind of {@link ValueReference}. */
@@ -14,6 +16,8 @@ public final class ValueSources {
     private final Function<String, String> environment;
     private final FileWatcher fileWatcher;
     private volatile VaultStore vault;
+    private volatile DbSecretStore db;
+    private volatile String dbUnavailableReason = "db: references are not configured: the embedded secret store is not set up";
 
     public ValueSources(Function<String, String> environment, FileWatcher fileWatcher) {
         this.environment = environment;
@@ -26,15 +30,21 @@ public final class ValueSources {
         return this;
     }
 
+    /** Makes {@code db:} references usable, or says why they are not. */
+    public ValueSources withDatabase(Optional<DbSecretStore> store, String reasonWhenAbsent) {
+        this.db = store.orElse(null);
+        this.dbUnavailableReason = reasonWhenAbsent;
+        return this;
+    }
+
     /** Whether references of this kind can be opened; the policy loader reports those that cannot. */
     public void checkSupported(ValueReference reference) {
         if (reference instanceof ValueReference.Vault && vault == null) {
             throw new UnsupportedReferenceException(
                     "vault: references are not configured: set latchkey.vault.address to use Vault");
         }
-        if (reference instanceof ValueReference.Db) {
-            throw new UnsupportedReferenceException(
-                    "db: references are not configured: the embedded secret store is not set up");
+        if (reference instanceof ValueReference.Db && db == null) {
+            throw new UnsupportedReferenceException(dbUnavailableReason);
         }
     }
 
@@ -61,6 +71,9 @@ public final class ValueSources {
         }
         if (reference instanceof ValueReference.Vault secret) {
             return vault.open(secret);
+        }
+        if (reference instanceof ValueReference.Db secret) {
+            return db.open(secret);
         }
         if (reference instanceof ValueReference.Literal literal) {
             LOG.warn("A policy credential uses a literal: value; use env:, file: or a secret store outside tests and demos");

@@ -68,7 +68,7 @@ class LatchkeyApplicationTest {
         given().get(readiness).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'policy' }.data.name", equalTo("application-test"))
-                .body("checks.find { it.name == 'policy' }.data.routes", equalTo(3))
+                .body("checks.find { it.name == 'policy' }.data.routes", equalTo(4))
                 .body("checks.find { it.name == 'credentials' }.data.token", equalTo("secret: available"))
                 .body("checks.find { it.name == 'credentials' }.data.oauth-token",
                         org.hamcrest.Matchers.startsWith("oauth2: valid, expires "))

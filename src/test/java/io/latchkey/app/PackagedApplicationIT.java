@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,11 +34,16 @@ class PackagedApplicationIT {
     Path directory;
 
     Process start(Path policy, Path output) throws IOException {
+        return start(policy, output, Map.of());
+    }
+
+    Process start(Path policy, Path output, Map<String, String> environment) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Dquarkus.http.port=0", "-Dquarkus.management.port=0", "-Dlatchkey.proxy.port=0",
                 "-jar", RUNNER.toString()));
         builder.environment().put("LATCHKEY_POLICY", policy.toString());
         builder.environment().put("IT_TOKEN", "packaged-it-token-55e1");
+        builder.environment().putAll(environment);
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         return builder.start();
     }
@@ -102,6 +108,63 @@ class PackagedApplicationIT {
         } finally {
             vertx.close();
         }
+    }
+
+    @Test
+    void keysThatCannotOpenStoredSecretsStopStartUp() throws Exception {
+        // A database of its own, holding one value sealed with a key the process will not be given.
+        String server = System.getenv().getOrDefault("LATCHKEY_TEST_DATABASE_URL", "postgresql://127.0.0.1:5432/latchkey");
+        String user = System.getenv().getOrDefault("LATCHKEY_TEST_DATABASE_USER", "postgres");
+        String itUrl = server.substring(0, server.lastIndexOf('/') + 1) + "latchkey_it";
+        try (java.sql.Connection admin = java.sql.DriverManager.getConnection("jdbc:" + server, user, "")) {
+            admin.createStatement().execute("DROP DATABASE IF EXISTS latchkey_it");
+            admin.createStatement().execute("CREATE DATABASE latchkey_it");
+        }
+        Path policy = directory.resolve("policy.yaml");
+        Files.writeString(policy, """
+                apiVersion: latchkey.io/v1alpha1
+                kind: EgressPolicy
+                metadata: {name: keys}
+                spec:
+                  credentials:
+                    token: {secret: env:IT_TOKEN}
+                  routes:
+                    - {name: echo, prefix: /echo, upstream: "http://127.0.0.1:9", inject: [{bearer: token}]}
+                """);
+        String key = "it-k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        Path first = directory.resolve("first.log");
+        Process migrate = start(policy, first, Map.of("LATCHKEY_DATABASE_URL", itUrl, "QUARKUS_DATASOURCE_USERNAME", user,
+                "IT_KEYS", key, "LATCHKEY_CRYPTO_KEYS", "env:IT_KEYS"));
+        try {
+            awaitListening(first, migrate);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> Files.readString(first).contains("Database available"));
+        } finally {
+            migrate.destroy();
+            migrate.waitFor(30, TimeUnit.SECONDS);
+        }
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:" + itUrl, user, "")) {
+            connection.createStatement().execute("INSERT INTO stored_secret (name, key_id, nonce, ciphertext, version,"
+                    + " created_at, updated_at) VALUES ('it/orphan', 'it-gone', '\\x000102030405060708090a0b',"
+                    + " '\\x00', 1, now(), now())");
+        }
+
+        Path output = directory.resolve("keys.log");
+        Process process = start(policy, output, Map.of("LATCHKEY_DATABASE_URL", itUrl, "QUARKUS_DATASOURCE_USERNAME",
+                user, "IT_KEYS", key, "LATCHKEY_CRYPTO_KEYS", "env:IT_KEYS"));
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(Files.readString(output)).contains("latchkey.crypto.keys cannot open stored secrets")
+                .contains("db:it/orphan was sealed with key it-gone, which latchkey.crypto.keys does not hold")
+                .doesNotContain(key.substring("it-k1:".length()));
+
+        Path malformed = directory.resolve("malformed.log");
+        Process badKeys = start(policy, malformed, Map.of("LATCHKEY_DATABASE_URL", itUrl, "QUARKUS_DATASOURCE_USERNAME",
+                user, "IT_KEYS", "it-k1:not*base64", "LATCHKEY_CRYPTO_KEYS", "env:IT_KEYS"));
+        assertThat(badKeys.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
+        assertThat(badKeys.exitValue()).isNotZero();
+        assertThat(Files.readString(malformed)).contains("latchkey.crypto.keys: key it-k1 is not valid base64")
+                .doesNotContain("not*base64");
     }
 
     @Test

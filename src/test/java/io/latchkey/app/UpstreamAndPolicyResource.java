@@ -20,6 +20,12 @@ public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleMa
     public static final String ENV_SECRET = "env-secret-7f3c9a";
 
     public static final String OAUTH_CLIENT_SECRET = "app-oauth-client-secret-93d0";
+
+    /** The admin API's token, in a file the application reads. */
+    public static final String ADMIN_TOKEN = "admin-token-5be1d0c2";
+
+    /** Test-only keys, as the pom gives them to the application (test-k2 is active). */
+    public static final String OLDER_KEY = "test-k1:aIiDPSw11JnNzJ5ITTQTkfRnaIUqtn557IdulAkpxrI=";
     static EchoUpstream upstream;
     static io.latchkey.testing.ScriptedTokenEndpoint tokens;
     private Vertx vertx;
@@ -44,6 +50,8 @@ public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleMa
                           secret: env:LATCHKEY_TEST_ENV_SECRET
                         missing:
                           secret: env:LATCHKEY_TEST_NOT_SET
+                        stored:
+                          secret: db:app/stored-token
                         oauth-token:
                           oauth2:
                             grant: client_credentials
@@ -61,13 +69,23 @@ public class UpstreamAndPolicyResource implements QuarkusTestResourceLifecycleMa
                           upstream: http://127.0.0.1:%1$d
                           inject:
                             - bearer: missing
+                        - name: stored
+                          prefix: /stored
+                          upstream: http://127.0.0.1:%1$d
+                          inject:
+                            - bearer: stored
                         - name: oauth
                           prefix: /oauth
                           upstream: http://127.0.0.1:%1$d
                           inject:
                             - bearer: oauth-token
                     """.formatted(upstream.port(), tokens.url(), OAUTH_CLIENT_SECRET));
+            Path adminToken = directory.resolve("admin-token");
+            Files.writeString(adminToken, ADMIN_TOKEN + "\n");
             return Map.of("latchkey.policy", policy.toString(),
+                    "latchkey.admin.token-file", adminToken.toString(),
+                    // Flush the audit trail often so tests see their events without long waits.
+                    "latchkey.audit.flush-interval", "100ms",
                     "quarkus.log.file.enabled", "true",
                     "quarkus.log.file.path", "target/quarkus-application-test.log",
                     "quarkus.log.category.\"io.latchkey\".level", "DEBUG");

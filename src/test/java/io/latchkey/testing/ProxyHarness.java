@@ -55,6 +55,9 @@ public final class ProxyHarness implements AutoCloseable {
         Path file = directory.resolve("policy.yaml");
         write(file, policy);
         ProxyHarness harness = new ProxyHarness(vertx, file, new ConcurrentHashMap<>(environment), clock);
+        if (databaseSecrets.get() != null) {
+            harness.dataPlane.withDatabaseSecrets(Optional.of(databaseSecrets.get()), "not used");
+        }
         harness.dataPlane.start();
         return harness;
     }
@@ -134,6 +137,9 @@ public final class ProxyHarness implements AutoCloseable {
     /** Drain timeout for harnesses started afterwards in this thread. */
     public static final ThreadLocal<Duration> drainTimeout = new ThreadLocal<>();
 
+    /** The embedded store serving db: references for harnesses started afterwards in this thread. */
+    public static final ThreadLocal<io.latchkey.secret.db.DbSecretStore> databaseSecrets = new ThreadLocal<>();
+
     /** Vault address for harnesses started afterwards in this thread; token from the env map's VAULT_TOKEN. */
     public static final ThreadLocal<String> vaultAddress = new ThreadLocal<>();
 
@@ -153,6 +159,27 @@ public final class ProxyHarness implements AutoCloseable {
             @Override
             public boolean accessLog() {
                 return true;
+            }
+
+            // The data plane does not read these: CDI beans around it do.
+            @Override
+            public Database database() {
+                throw new UnsupportedOperationException("not part of the data plane");
+            }
+
+            @Override
+            public Crypto crypto() {
+                throw new UnsupportedOperationException("not part of the data plane");
+            }
+
+            @Override
+            public Admin admin() {
+                throw new UnsupportedOperationException("not part of the data plane");
+            }
+
+            @Override
+            public Audit audit() {
+                throw new UnsupportedOperationException("not part of the data plane");
             }
 
             @Override

@@ -157,30 +157,86 @@ public final class OAuth2Credential implements Credential {
             mine.completeExceptionally(new CredentialUnavailableException(name, "the policy that defined it was replaced"));
             return mine;
         }
+        attempt(mine, true);
+        return mine;
+    }
+
+    /**
+     * One token request. A refresh token kept in a shared store (the embedded store, Vault) is used under that
+     * store's lock, after reading it again: several replicas may share one single-use refresh token, and a reuse
+     * would make the provider revoke the whole token family. An {@code invalid_grant} for a token that another
+     * replica has replaced meanwhile is a lost race: the request is made once more with the stored token.
+     */
+    private void attempt(CompletableFuture<Void> mine, boolean mayRetryLostRace) {
         Instant sentAt = runtime.clock().instant();
-        Secret refreshToken;
+        AtomicReference<Secret> sent = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Supplier<CompletionStage<TokenResponse>> request = () -> {
+            Secret refreshToken = settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN ? currentRefreshToken() : null;
+            sent.set(refreshToken);
+            TokenRequest built = requests.build(refreshToken);
+            requested.set(true);
+            return endpoint.send(built).thenCompose(this::storeRotatedRefreshToken);
+        };
+        WritableValueSource shared = sharedRefreshToken();
         CompletionStage<TokenResponse> answer;
         try {
-            refreshToken = settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN ? currentRefreshToken() : null;
-            answer = endpoint.send(requests.build(refreshToken));
-        } catch (CredentialUnavailableException missingInput) {
-            failed(mine, sentAt, new TokenEndpointException("input_unavailable", missingInput.getMessage()), false);
-            return mine;
-        } catch (TokenEndpointException badKey) {
-            failed(mine, sentAt, badKey, false);
-            return mine;
+            answer = shared == null ? request.get()
+                    : shared.exclusively(() -> shared.reread().thenCompose(ignored -> request.get()));
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
         }
-        answer.thenCompose(this::storeRotatedRefreshToken).whenComplete((response, error) -> {
+        answer.whenComplete((response, error) -> {
             if (error == null) {
-                succeeded(mine, sentAt, refreshToken, response);
-            } else {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause()
-                        : error;
-                failed(mine, sentAt, cause instanceof TokenEndpointException e ? e
-                        : new TokenEndpointException("unreachable", "the token request failed"), true);
+                succeeded(mine, sentAt, sent.get(), response);
+                return;
             }
+            TokenEndpointException failure = asFailure(error);
+            if (shared != null && !requested.get() && failure.code().equals("unreachable")) {
+                // No request was made: the store's lock or its re-read failed. Retried with back-off, like an outage.
+                failure = new TokenEndpointException("lock_unavailable", "the shared refresh token could not be locked"
+                        + " and read again (" + unwrap(error).getClass().getSimpleName() + ")");
+            }
+            TokenEndpointException finalFailure = failure;
+            if (mayRetryLostRace && shared != null && failure.invalidGrant() && sent.get() != null) {
+                shared.reread().whenComplete((ignored, rereadError) -> {
+                    if (!Objects.equals(storedRefreshToken(), sent.get())) {
+                        LOG.infof("Credential %s: another replica rotated the refresh token meanwhile; retrying with"
+                                + " the stored one", name);
+                        attempt(mine, false);
+                    } else {
+                        failed(mine, sentAt, finalFailure, requested.get());
+                    }
+                });
+                return;
+            }
+            failed(mine, sentAt, failure, requested.get());
         });
-        return mine;
+    }
+
+    /** The stored refresh token, when the refresh grant uses one from a store that takes writes. */
+    private WritableValueSource sharedRefreshToken() {
+        return settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN
+                && refreshTokenSource.orElse(null) instanceof WritableValueSource writable ? writable : null;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static TokenEndpointException asFailure(Throwable error) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof TokenEndpointException endpointFailure) {
+            return endpointFailure;
+        }
+        if (cause instanceof CredentialUnavailableException missingInput) {
+            return new TokenEndpointException("input_unavailable", missingInput.getMessage());
+        }
+        return new TokenEndpointException("unreachable", "the token request failed");
     }
 
     /**
@@ -189,11 +245,15 @@ public final class OAuth2Credential implements Credential {
      * provider issued it to us, and losing it would lose the grant.
      */
     private CompletionStage<TokenResponse> storeRotatedRefreshToken(TokenResponse response) {
-        if (response.refreshToken().isEmpty() || refreshTokenSource.isEmpty()
-                || !(refreshTokenSource.get() instanceof WritableValueSource writable)) {
+        if (response.refreshToken().isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        if (refreshTokenSource.isEmpty() || !(refreshTokenSource.get() instanceof WritableValueSource writable)) {
+            runtime.observer().refreshTokenRotated(name, false);
             return CompletableFuture.completedFuture(response);
         }
         return writable.write(response.refreshToken().get()).handle((written, error) -> {
+            runtime.observer().refreshTokenRotated(name, error == null);
             if (error != null) {
                 LOG.warnf("Credential %s: the rotated refresh token could not be written to %s (%s); it is kept in"
                         + " memory", name, writable.describe(),

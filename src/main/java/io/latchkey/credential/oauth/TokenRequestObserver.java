@@ -3,7 +3,8 @@ package io.latchkey.credential.oauth;
 import java.time.Duration;
 
 /**
- * Told about every token request, for metrics. {@code outcome} is one of a small fixed set: {@code success},
+ * Told about every token request, for metrics and the audit trail. {@code outcome} is one of a small fixed set:
+ * {@code success},
  * {@code invalid_grant}, {@code rejected}, {@code bad_response}, {@code server_error}, {@code unreachable}.
  */
 public interface TokenRequestObserver {
@@ -12,4 +13,12 @@ public interface TokenRequestObserver {
     };
 
     void tokenRequest(String credential, String outcome, Duration latency);
+
+    /**
+     * The provider rotated the refresh token.
+     *
+     * @param stored whether the new one was written back to the credential's store (Vault, the embedded store)
+     */
+    default void refreshTokenRotated(String credential, boolean stored) {
+    }
 }

@@ -67,6 +67,11 @@ public final class SecretCipher {
         }
     }
 
+    /** The id of the key new writes use. */
+    public String activeKeyId() {
+        return keys.activeId();
+    }
+
     /** Whether a value is sealed with a key other than the active one and should be re-encrypted. */
     public boolean needsRotation(SealedValue sealed) {
         return !sealed.keyId().equals(keys.activeId());

@@ -176,6 +176,11 @@ public final class VaultStore implements AutoCloseable {
                 }
                 return VaultStore.this.write(reference, value.reveal()).thenApply(version -> null);
             }
+
+            @Override
+            public CompletionStage<Void> reread() {
+                return entry.read();
+            }
         };
     }
 

@@ -1,0 +1,67 @@
+package io.latchkey.admin;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.latchkey.LatchkeyConfig;
+import io.latchkey.secret.FileWatcher;
+import io.latchkey.secret.Resolution;
+import io.latchkey.secret.ValueReference;
+import io.latchkey.secret.ValueSource;
+import io.latchkey.secret.ValueSources;
+
+/**
+ * The admin API's bearer token, read from {@code latchkey.admin.token-file} and read again when the file changes.
+ * Tokens are compared through their SHA-256 digests with {@link MessageDigest#isEqual}: constant time, and the
+ * length of the expected token does not leak either.
+ */
+@ApplicationScoped
+public class AdminToken {
+
+    private final Optional<ValueSource> token;
+    private final FileWatcher watcher;
+
+    public AdminToken(LatchkeyConfig config) {
+        this.watcher = new FileWatcher(config.filePollInterval());
+        ValueSources sources = new ValueSources(name -> null, watcher);
+        this.token = config.admin().tokenFile()
+                .map(path -> sources.open(ValueReference.parse("file:" + path.toAbsolutePath())));
+    }
+
+    /** Why no call can be accepted now, or empty when a token is configured and readable. */
+    public Optional<String> unavailableReason() {
+        if (token.isEmpty()) {
+            return Optional.of("the admin API is off: set latchkey.admin.token-file");
+        }
+        return token.get().current() instanceof Resolution.Unavailable unavailable
+                ? Optional.of("the admin token cannot be read: " + unavailable.reason())
+                : Optional.empty();
+    }
+
+    /** Whether {@code presented} is the configured token. */
+    public boolean accepts(String presented) {
+        if (token.isEmpty() || !(token.get().current() instanceof Resolution.Available available)) {
+            return false;
+        }
+        return MessageDigest.isEqual(digest(presented), digest(available.value().reveal()));
+    }
+
+    private static byte[] digest(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        token.ifPresent(ValueSource::close);
+        watcher.close();
+    }
+}

@@ -1,0 +1,49 @@
+package io.latchkey.database;
+
+import java.time.InstantSource;
+import java.util.Optional;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+
+import org.flywaydb.core.Flyway;
+
+import io.latchkey.LatchkeyConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+
+/**
+ * Starts {@link Database} with Quarkus, before the proxy loads its policy (so {@code db:} values can be read for
+ * it), unless {@code latchkey.database.enabled=false}.
+ */
+@ApplicationScoped
+public class DatabaseLifecycle {
+
+    /** Runs before the data plane's start-up observer (default priority). */
+    static final int START_PRIORITY = 100;
+
+    private final Optional<Database> database;
+
+    public DatabaseLifecycle(LatchkeyConfig config, Vertx vertx, Instance<Flyway> flyway) {
+        this.database = config.database().enabled()
+                ? Optional.of(new Database(vertx, flyway::get, InstantSource.system(), config.database().retryCap()))
+                : Optional.empty();
+    }
+
+    void onStart(@Observes @Priority(START_PRIORITY) StartupEvent event) {
+        database.ifPresent(Database::start);
+    }
+
+    /** After the audit trail's final flush. */
+    void onStop(@Observes @Priority(3500) ShutdownEvent event) {
+        database.ifPresent(Database::close);
+    }
+
+    /** The database, unless it is switched off. */
+    public Optional<Database> get() {
+        return database;
+    }
+}
