@@ -113,7 +113,8 @@ public final class DataPlane implements AutoCloseable {
                     : null;
             var secretId = settings.approleSecretId().map(sources::open).orElse(null);
             vault = new VaultStore(settings, VaultClients.create(vertx, settings, token, secretId, clock), clock,
-                    scheduler::schedule);
+                    scheduler::schedule, audit, (delay, task) -> vertx.setTimer(Math.max(1, delay.toMillis()),
+                            id -> task.run()));
             sources.withVault(vault);
             LOG.infof("vault: references read from %s (%s auth)", settings.address(),
                     settings.authMethod().name().toLowerCase());

@@ -158,6 +158,13 @@ class EmbeddedStoreTest {
 
         assertThat(row("app/legacy").get("key_id")).isEqualTo("test-k2");
         assertThat(row("app/legacy").get("version")).isEqualTo(1);
+        // Both the read of the new value and the re-encryption are credential events in the audit trail.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var trail = admin().queryParam("size", 500).get("/admin/v1/audit").then().extract().jsonPath();
+            assertThat(trail.getList("events.findAll { it.decision == 'secret_read' }.detail", String.class))
+                    .contains("db:app/legacy version 1");
+            assertThat(trail.getList("events.decision", String.class)).contains("secrets_reencrypted");
+        });
         reload();
         assertThat(store().open(new ValueReference.Db("app/legacy")).current())
                 .isEqualTo(Resolution.available(Secret.of("legacy-value")));

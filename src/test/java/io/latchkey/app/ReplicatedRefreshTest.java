@@ -3,15 +3,12 @@ package io.latchkey.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -30,6 +27,7 @@ import io.latchkey.secret.db.DbSecretStore;
 import io.latchkey.testing.EchoUpstream;
 import io.latchkey.testing.ManualClock;
 import io.latchkey.testing.ProxyHarness;
+import io.latchkey.testing.ReplicaLoad;
 import io.latchkey.testing.SingleUseRefreshTokenServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -101,25 +99,8 @@ class ReplicatedRefreshTest {
                 }
             }
 
-            int served = 0;
-            for (int lifetime = 0; lifetime < LIFETIMES; lifetime++) {
-                if (lifetime > 0) {
-                    clock.advance(Duration.ofSeconds(LIFETIME_SECONDS)); // every token expires; refreshes run
-                }
-                List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
-                for (ProxyHarness replica : replicas) {
-                    for (int n = 0; n < REQUESTS_PER_REPLICA; n++) {
-                        responses.add(replica.client().sendAsync(
-                                HttpRequest.newBuilder(replica.uri("/api/call")).timeout(Duration.ofSeconds(60)).build(),
-                                HttpResponse.BodyHandlers.ofString()));
-                    }
-                }
-                CompletableFuture.allOf(responses.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-                for (CompletableFuture<HttpResponse<String>> response : responses) {
-                    assertThat(response.get().statusCode()).as(response.get().body()).isEqualTo(200);
-                    served++;
-                }
-            }
+            int served = ReplicaLoad.run(replicas, clock, Duration.ofSeconds(LIFETIME_SECONDS), LIFETIMES,
+                    REQUESTS_PER_REPLICA, "/api/call");
 
             assertThat(served).isEqualTo(REPLICAS * REQUESTS_PER_REPLICA * LIFETIMES);
             assertThat(provider.invalidGrants()).as("refresh tokens presented twice").isZero();

@@ -120,6 +120,13 @@ public final class DbSecretStore {
                         for (StoredSecretEntity row : rows) {
                             read.put(row.name, new Cached(open(row), row.version));
                         }
+                        Map<String, Cached> before = values.get();
+                        read.forEach((name, fresh) -> {
+                            Cached known = before.get(name);
+                            if (known == null || known.version() < fresh.version()) {
+                                recordRead(name, fresh);
+                            }
+                        });
                         // A write through this replica that landed after this read began keeps its newer version.
                         values.updateAndGet(current -> {
                             Map<String, Cached> next = new HashMap<>(read);
@@ -148,7 +155,14 @@ public final class DbSecretStore {
      */
     private CompletionStage<Void> readOne(String name) {
         return database.run(() -> Panache.withSession(() -> StoredSecretEntity.<StoredSecretEntity> findById(name)))
-                .thenAccept(row -> update(name, row == null ? null : new Cached(open(row), row.version)));
+                .thenAccept(row -> {
+                    Cached fresh = row == null ? null : new Cached(open(row), row.version);
+                    Cached known = values.get().get(name);
+                    if (fresh != null && (known == null || known.version() < fresh.version())) {
+                        recordRead(name, fresh);
+                    }
+                    update(name, fresh);
+                });
     }
 
     private Resolution open(StoredSecretEntity row) {
@@ -161,6 +175,13 @@ public final class DbSecretStore {
         } catch (SealedValueException e) {
             return Resolution.unavailable(e.getMessage());
         }
+    }
+
+    /** Audits a value read for the first time or at a new version: that it was read, or why it cannot be opened. */
+    private void recordRead(String name, Cached read) {
+        audit.record(read.value() instanceof Resolution.Unavailable unavailable
+                ? AuditEvent.credential(clock.instant(), null, "secret_read_failed", unavailable.reason())
+                : AuditEvent.credential(clock.instant(), null, "secret_read", "db:" + name + " version " + read.version()));
     }
 
     /** A value source for one reference; it reads the in-memory copy only. */

@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.jboss.logging.Logger;
 
+import io.latchkey.audit.AuditEvent;
+import io.latchkey.audit.AuditTrail;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
@@ -53,6 +55,12 @@ public final class VaultStore implements AutoCloseable {
             this.pinned = pinned;
         }
 
+        /** A read that starts after any read already in flight, so it sees every write made before this call. */
+        CompletableFuture<Void> readAfresh() {
+            CompletableFuture<Void> running = reading.get();
+            return running == null ? read() : running.thenCompose(ignored -> read());
+        }
+
         CompletableFuture<Void> read() {
             CompletableFuture<Void> mine = new CompletableFuture<>();
             if (!reading.compareAndSet(null, mine)) {
@@ -80,12 +88,18 @@ public final class VaultStore implements AutoCloseable {
             if (previous != null && previous.version() != version) {
                 LOG.infof("Vault secret %s/%s is now at version %d; new requests use it", mount, path, version);
             }
+            if (previous == null || previous.version() != version) {
+                audit.record(AuditEvent.credential(clock.instant(), null, "secret_read",
+                        "vault:" + mount + "/" + path + " version " + version));
+            }
         }
 
         private void fail(Throwable error) {
             lastError = describe(error);
             lastFailure.set(lastError);
             LOG.warnf("Reading Vault secret %s/%s failed: %s", mount, path, lastError);
+            audit.record(AuditEvent.credential(clock.instant(), null, "secret_read_failed",
+                    "vault:" + mount + "/" + path + ": " + lastError));
         }
 
         Resolution field(String field) {
@@ -115,6 +129,8 @@ public final class VaultStore implements AutoCloseable {
     private final VaultSettings settings;
     private final VaultClient client;
     private final InstantSource clock;
+    private final AuditTrail audit;
+    private final VaultLease lease;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
@@ -125,6 +141,20 @@ public final class VaultStore implements AutoCloseable {
      */
     public VaultStore(VaultSettings settings, VaultClient client, InstantSource clock,
             java.util.function.BiConsumer<Duration, Runnable> schedule) {
+        this(settings, client, clock, schedule, AuditTrail.NONE, schedule);
+    }
+
+    /**
+     * As above, telling the audit trail about each secret read and each failed read.
+     *
+     * @param timer real-time delays (Vert.x timers) between attempts to take a refresh lease
+     */
+    public VaultStore(VaultSettings settings, VaultClient client, InstantSource clock,
+            java.util.function.BiConsumer<Duration, Runnable> schedule, AuditTrail audit,
+            java.util.function.BiConsumer<Duration, Runnable> timer) {
+        this.audit = audit;
+        this.lease = new VaultLease(this, InstantSource.system(), VaultLease.DEFAULT_TTL, VaultLease.DEFAULT_WAIT,
+                timer);
         this.settings = settings;
         this.client = client;
         this.clock = clock;
@@ -179,7 +209,13 @@ public final class VaultStore implements AutoCloseable {
 
             @Override
             public CompletionStage<Void> reread() {
-                return entry.read();
+                return entry.readAfresh();
+            }
+
+            /** A lease in Vault next to the secret, taken with check-and-set: see {@link VaultLease}. */
+            @Override
+            public <T> CompletionStage<T> exclusively(java.util.function.Supplier<CompletionStage<T>> work) {
+                return lease.exclusively(reference.mount() + "/" + reference.path(), work);
             }
         };
     }
@@ -195,9 +231,24 @@ public final class VaultStore implements AutoCloseable {
         int casVersion = read == null ? 0 : read.version();
         Map<String, Object> data = new java.util.HashMap<>(read == null ? Map.of() : read.data());
         data.put(reference.field(), value);
+        return casWrite(reference.mount(), reference.path(), data, casVersion, reference.describe())
+                .thenApply(version -> {
+                    if (entry != null) {
+                        entry.read();
+                    }
+                    return version;
+                });
+    }
+
+    /**
+     * Writes a whole KV v2 secret if its current version is {@code casVersion} (0: only if it does not exist).
+     * Completes with the new version; fails with {@link VaultWriteConflict} when the version moved on.
+     */
+    CompletionStage<Integer> casWrite(String mount, String path, Map<String, Object> data, int casVersion,
+            String description) {
         // The typed KV v2 update of the client sends options.cas as a boolean; Vault wants the version number.
         VaultRequest<Map> request = VaultRequest.<Map> post("Latchkey KV2 check-and-set write")
-                .path(reference.mount(), "data", reference.path())
+                .path(mount, "data", path)
                 .body(Map.of("options", Map.of("cas", casVersion), "data", data))
                 .expectOkStatus()
                 .build(io.quarkus.vault.client.common.VaultJSONResultExtractor.of(Map.class));
@@ -205,17 +256,30 @@ public final class VaultStore implements AutoCloseable {
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
                 if (cause instanceof VaultClientException vault && Integer.valueOf(400).equals(vault.getStatus())) {
-                    throw new VaultWriteConflict(reference.describe() + " changed since it was read (version "
-                            + casVersion + ")");
+                    throw new VaultWriteConflict(description + " changed since it was read (version " + casVersion
+                            + ")");
                 }
-                throw new IllegalStateException("writing " + reference.describe() + " failed: " + describe(error));
-            }
-            if (entry != null) {
-                entry.read();
+                throw new IllegalStateException("writing " + description + " failed: " + describe(error));
             }
             Object payload = ((Map<?, ?>) response.getResult()).get("data");
             Object version = payload instanceof Map<?, ?> map ? map.get("version") : null;
             return version instanceof Number number ? number.intValue() : casVersion + 1;
+        });
+    }
+
+    /** Reads a whole KV v2 secret's data and version; a secret that does not exist reads as empty, version 0. */
+    CompletionStage<Map.Entry<Map<String, Object>, Integer>> readWhole(String mount, String path) {
+        return client.secrets().kv2(mount).readSecret(path).handle((data, error) -> {
+            if (error == null) {
+                int version = data.getMetadata() == null || data.getMetadata().getVersion() == null ? 0
+                        : data.getMetadata().getVersion();
+                return Map.entry(data.getData() == null ? Map.<String, Object> of() : data.getData(), version);
+            }
+            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+            if (cause instanceof VaultClientException vault && Integer.valueOf(404).equals(vault.getStatus())) {
+                return Map.entry(Map.<String, Object> of(), 0);
+            }
+            throw new IllegalStateException("reading " + mount + "/" + path + " failed: " + describe(error));
         });
     }
 
