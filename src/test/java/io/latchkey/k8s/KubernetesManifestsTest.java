@@ -116,8 +116,11 @@ class KubernetesManifestsTest {
     void everyLatchkeyVariableIsARealConfigurationProperty() throws IOException {
         Set<String> known = environmentNames("latchkey", LatchkeyConfig.class);
         List<EnvVar> env = new java.util.ArrayList<>(latchkey.getEnv());
-        Deployment vault = YAML.readValue(Path.of("k8s/overlays/vault/vault-env.yaml").toFile(), Deployment.class);
-        env.addAll(vault.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv());
+        for (String overlay : List.of("k8s/overlays/vault/vault-env.yaml",
+                "k8s/overlays/embedded-store/embedded-env.yaml")) {
+            Deployment patch = YAML.readValue(Path.of(overlay).toFile(), Deployment.class);
+            env.addAll(patch.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv());
+        }
         Set<String> used = env.stream().map(EnvVar::getName).filter(n -> n.startsWith("LATCHKEY_"))
                 .collect(Collectors.toSet());
         assertThat(used).isNotEmpty();
@@ -144,6 +147,28 @@ class KubernetesManifestsTest {
                 .findFirst().orElseThrow().getMountPath();
         assertThat(document).contains("file:" + tokenMount + "/token");
         assertThat(policy.routes()).isNotEmpty();
+    }
+
+    @Test
+    void theEmbeddedStoreOverlayMountsTheFilesItsConfigurationNames() throws IOException {
+        Deployment patch = YAML.readValue(Path.of("k8s/overlays/embedded-store/embedded-env.yaml").toFile(),
+                Deployment.class);
+        Container sidecar = patch.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+        Map<String, String> env = sidecar.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        Map<String, String> mounts = sidecar.getVolumeMounts().stream()
+                .collect(Collectors.toMap(m -> m.getName(), m -> m.getMountPath()));
+        assertThat(env.get("LATCHKEY_CRYPTO_KEYS")).isEqualTo("file:" + mounts.get("crypto-keys") + "/keys");
+        assertThat(env.get("LATCHKEY_ADMIN_TOKEN_FILE")).isEqualTo(mounts.get("admin-token") + "/token");
+        assertThat(patch.getSpec().getTemplate().getSpec().getVolumes()).extracting(v -> v.getName())
+                .containsExactlyInAnyOrderElementsOf(mounts.keySet());
+        assertThat(env.get("LATCHKEY_DATABASE_URL")).startsWith("postgresql://").doesNotStartWith("jdbc:");
+        NetworkPolicy egress = YAML.readValue(Path.of("k8s/overlays/embedded-store/embedded-egress.yaml").toFile(),
+                NetworkPolicy.class);
+        int databasePort = Integer.parseInt(env.get("LATCHKEY_DATABASE_URL").replaceAll(".*:(\\d+)/.*", "$1"));
+        assertThat(egress.getSpec().getEgress()).anySatisfy(rule -> assertThat(rule.getPorts())
+                .anySatisfy(port -> assertThat(port.getPort().getIntVal()).isEqualTo(databasePort)));
+        assertThat(egress.getSpec().getEgress()).as("DNS and HTTPS upstreams stay reachable").hasSizeGreaterThanOrEqualTo(3);
     }
 
     @Test
