@@ -1,0 +1,20 @@
+package io.latchkey.admin;
+
+import io.latchkey.audit.AuditEvent;
+import io.latchkey.audit.AuditQuery;
+import io.latchkey.credential.CredentialStatus;
+import io.latchkey.secret.db.DbSecretStore;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The types the admin API reads and writes as JSON, registered for reflection so that a native image serializes
+ * them as the JVM does (Quarkus registers resource return types, not the types nested inside them).
+ */
+@RegisterForReflection(targets = { AdminError.class, SecretsResource.SecretValue.class, SecretsResource.SecretList.class,
+        DbSecretStore.Metadata.class, DbSecretStore.Reencryption.class, CredentialsResource.CredentialList.class,
+        CredentialStatus.class, AuditQuery.Result.class, AuditEvent.class, AuditEvent.Kind.class })
+final class AdminJsonTypes {
+
+    private AdminJsonTypes() {
+    }
+}
