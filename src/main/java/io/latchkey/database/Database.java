@@ -43,6 +43,7 @@ public final class Database implements AutoCloseable {
     private volatile boolean closed;
     private volatile long retryTimer = -1;
     private Duration nextRetry = FIRST_RETRY;
+    private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
 
     public Database(Vertx vertx, Supplier<Flyway> flyway, InstantSource clock, Duration retryCap) {
         this.vertx = vertx;
@@ -52,12 +53,28 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Tries once, now, to apply the migrations (blocking; call it off the event loop, at start-up); on failure keeps
-     * trying in the background.
+     * Starts applying the migrations in the background (so that start-up never waits for a database it may not
+     * need), and keeps trying after a failure.
      */
     public void start() {
-        if (!migrate()) {
-            scheduleRetry();
+        vertx.executeBlocking(() -> migrate(), false).onComplete(done -> {
+            firstAttempt.complete(null);
+            if (done.failed() || !done.result()) {
+                scheduleRetry();
+            }
+        });
+    }
+
+    /** Waits (bounded) until the first attempt to reach the database has succeeded or failed. */
+    public void awaitFirstAttempt(Duration timeout) {
+        try {
+            firstAttempt.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warnf("The database did not answer within %d s; continuing without it", timeout.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // start() never fails the first attempt; nothing to report
         }
     }
 

@@ -16,8 +16,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 
 /**
- * Starts {@link Database} with Quarkus, before the proxy loads its policy (so {@code db:} values can be read for
- * it), unless {@code latchkey.database.enabled=false}.
+ * Starts {@link Database} with Quarkus (in the background; the embedded store waits for its first attempt so that
+ * {@code db:} values can be read for the policy), unless {@code latchkey.database.enabled=false}.
  */
 @ApplicationScoped
 public class DatabaseLifecycle {

@@ -28,6 +28,7 @@ public class EmbeddedStore {
 
     /** After the database starts, before the data plane loads the policy. */
     static final int START_PRIORITY = 200;
+    private static final java.time.Duration FIRST_ATTEMPT_WAIT = java.time.Duration.ofSeconds(15);
 
     private final LatchkeyConfig config;
     private final DatabaseLifecycle database;
@@ -57,6 +58,8 @@ public class EmbeddedStore {
             return;
         }
         KeyRing keys = KeyRing.parse(readKeys(config.crypto().keys().get()));
+        // The policy may read db: values as it loads: give the database its first chance to answer.
+        database.get().get().awaitFirstAttempt(FIRST_ATTEMPT_WAIT);
         DbSecretStore opened = new DbSecretStore(database.get().get(), new SecretCipher(keys),
                 InstantSource.system(), config.database().cacheTtl(), config.database().grace(), audit.trail());
         opened.verifyKeys();
