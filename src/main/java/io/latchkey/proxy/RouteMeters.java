@@ -7,63 +7,104 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * A route's meters, registered once per policy load so that the hot path only increments. Labels are the route's
- * name and its credentials' names: bounded by the policy, never taken from requests.
+ * A route's meters. Labels are the route's name and its credentials' names: bounded by the policy, never taken from
+ * requests. They are registered when the route first sees a request, not when the policy loads: a policy of 10,000
+ * routes would otherwise hold twenty thousand histograms for routes that may never be called. After that the hot
+ * path reads one volatile field and increments.
  */
 final class RouteMeters {
 
     static final String NO_ROUTE = "none";
 
-    final Counter forwarded;
-    final Counter denied;
-    final Counter credentialUnavailable;
-    final Counter upstreamError;
-    final Counter upstream401;
-    final Counter upstream403;
-    /** Time spent in Latchkey before the request leaves for the upstream. */
-    final Timer overhead;
-    /** Time from sending to the upstream's response head. */
-    final Timer upstreamLatency;
+    /** The registered meters of one route. */
+    private static final class Registered {
+        final Counter forwarded;
+        final Counter denied;
+        final Counter credentialUnavailable;
+        final Counter upstreamError;
+        final Counter upstream401;
+        final Counter upstream403;
+        final Timer overhead;
+        final Timer upstreamLatency;
 
-    RouteMeters(MeterRegistry registry, String route, String credentials) {
-        forwarded = requests(registry, route, credentials, "forwarded");
-        denied = requests(registry, route, credentials, "denied");
-        credentialUnavailable = requests(registry, route, credentials, "credential_unavailable");
-        upstreamError = requests(registry, route, credentials, "upstream_error");
-        upstream401 = Counter.builder("latchkey.upstream.auth.failures").tag("route", route)
-                .tag("credential", credentials).tag("status", "401")
-                .description("Upstream answers that refused the injected credential").register(registry);
-        upstream403 = Counter.builder("latchkey.upstream.auth.failures").tag("route", route)
-                .tag("credential", credentials).tag("status", "403")
-                .description("Upstream answers that refused the injected credential").register(registry);
-        overhead = Timer.builder("latchkey.proxy.overhead").tag("route", route)
-                .description("Time spent in Latchkey before a request leaves for its upstream")
-                .publishPercentileHistogram().register(registry);
-        upstreamLatency = Timer.builder("latchkey.upstream.latency").tag("route", route)
-                .description("Time from sending a request upstream to its response head")
-                .publishPercentileHistogram().register(registry);
+        Registered(MeterRegistry registry, String route, String credentials) {
+            forwarded = requests(registry, route, credentials, "forwarded");
+            denied = requests(registry, route, credentials, "denied");
+            credentialUnavailable = requests(registry, route, credentials, "credential_unavailable");
+            upstreamError = requests(registry, route, credentials, "upstream_error");
+            upstream401 = authFailures(registry, route, credentials, "401");
+            upstream403 = authFailures(registry, route, credentials, "403");
+            overhead = Timer.builder("latchkey.proxy.overhead").tag("route", route)
+                    .description("Time spent in Latchkey before a request leaves for its upstream")
+                    .publishPercentileHistogram().register(registry);
+            upstreamLatency = Timer.builder("latchkey.upstream.latency").tag("route", route)
+                    .description("Time from sending a request upstream to its response head")
+                    .publishPercentileHistogram().register(registry);
+        }
+
+        private static Counter requests(MeterRegistry registry, String route, String credentials, String outcome) {
+            return Counter.builder("latchkey.proxy.requests").tag("route", route).tag("credential", credentials)
+                    .tag("outcome", outcome).description("Requests by route and outcome").register(registry);
+        }
+
+        private static Counter authFailures(MeterRegistry registry, String route, String credentials,
+                String status) {
+            return Counter.builder("latchkey.upstream.auth.failures").tag("route", route)
+                    .tag("credential", credentials).tag("status", status)
+                    .description("Upstream answers that refused the injected credential").register(registry);
+        }
     }
 
-    private static Counter requests(MeterRegistry registry, String route, String credentials, String outcome) {
-        return Counter.builder("latchkey.proxy.requests").tag("route", route).tag("credential", credentials)
-                .tag("outcome", outcome).description("Requests by route and outcome").register(registry);
+    private final MeterRegistry registry;
+    private final String route;
+    private final String credentials;
+    private volatile Registered registered;
+
+    RouteMeters(MeterRegistry registry, String route, String credentials) {
+        this.registry = registry;
+        this.route = route;
+        this.credentials = credentials;
+    }
+
+    private Registered meters() {
+        Registered meters = registered;
+        if (meters == null) {
+            synchronized (this) {
+                meters = registered;
+                if (meters == null) {
+                    registered = meters = new Registered(registry, route, credentials);
+                }
+            }
+        }
+        return meters;
+    }
+
+    void forwarded() {
+        meters().forwarded.increment();
+    }
+
+    /** Time spent in Latchkey before the request left for the upstream. */
+    void overhead(long nanos) {
+        meters().overhead.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Counts a failure answered by Latchkey itself. */
     void failed(ErrorCode code) {
+        Registered meters = meters();
         switch (code) {
-            case CREDENTIAL_UNAVAILABLE -> credentialUnavailable.increment();
-            case UPSTREAM_UNREACHABLE, UPSTREAM_PROTOCOL_ERROR, UPSTREAM_TIMEOUT -> upstreamError.increment();
-            default -> denied.increment();
+            case CREDENTIAL_UNAVAILABLE -> meters.credentialUnavailable.increment();
+            case UPSTREAM_UNREACHABLE, UPSTREAM_PROTOCOL_ERROR, UPSTREAM_TIMEOUT -> meters.upstreamError.increment();
+            default -> meters.denied.increment();
         }
     }
 
     void answered(int status, long sentNanos, long now) {
-        upstreamLatency.record(now - sentNanos, TimeUnit.NANOSECONDS);
+        Registered meters = meters();
+        meters.upstreamLatency.record(now - sentNanos, TimeUnit.NANOSECONDS);
         if (status == 401) {
-            upstream401.increment();
+            meters.upstream401.increment();
         } else if (status == 403) {
-            upstream403.increment();
+            meters.upstream403.increment();
         }
     }
 }

@@ -80,8 +80,7 @@ final class UpstreamForwarder {
         }
         exchange.sentNanos = System.nanoTime();
         if (exchange.attempt == 0) {
-            route.meters.overhead.record(exchange.sentNanos - exchange.arrivedNanos,
-                    java.util.concurrent.TimeUnit.NANOSECONDS);
+            route.meters.overhead(exchange.sentNanos - exchange.arrivedNanos);
         }
         route.client.request(options).onComplete(created -> {
             if (created.failed()) {
@@ -109,7 +108,7 @@ final class UpstreamForwarder {
                         // gets a new token.
                         route.injection.rejected(exchange.startedAt);
                     }
-                    route.meters.forwarded.increment();
+                    route.meters.forwarded();
                     relay(request, answered.result());
                 }
             });
@@ -126,7 +125,7 @@ final class UpstreamForwarder {
                         exchange.attempt++;
                         send(exchange);
                     } else {
-                        exchange.route.meters.forwarded.increment();
+                        exchange.route.meters.forwarded();
                         // No new token: the caller gets the upstream's own answer.
                         relayBuffered(exchange.request, refused,
                                 refusedBody.succeeded() ? refusedBody.result() : Buffer.buffer());
