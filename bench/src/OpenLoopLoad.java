@@ -52,6 +52,26 @@ public class OpenLoopLoad {
         System.exit(0);
     }
 
+    /**
+     * Gives the calling thread (the sender) real-time priority (SCHED_FIFO) when {@code REALTIME_SENDER=1}, so it
+     * wakes on time although the upstream and this JVM's other threads share its CPU; only this thread, since a
+     * real-time JIT compiler thread would hold the CPU for whole compilations. Linux only, needs root.
+     */
+    static void realtimeForThisThread() {
+        if (!"1".equals(System.getenv("REALTIME_SENDER"))) {
+            return;
+        }
+        try {
+            String tid = java.nio.file.Path.of("/proc/thread-self").toRealPath().getFileName().toString();
+            int exit = new ProcessBuilder("chrt", "-f", "-p", "10", tid).inheritIO().start().waitFor();
+            if (exit != 0) {
+                System.err.println("chrt failed for the sender thread: exit " + exit);
+            }
+        } catch (Exception e) {
+            System.err.println("no real-time priority for the sender: " + e);
+        }
+    }
+
     static Histogram newHistogram() {
         return new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     }
@@ -61,8 +81,9 @@ public class OpenLoopLoad {
         long total = (long) rate * seconds;
         CountDownLatch done = new CountDownLatch((int) total);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
         Thread sender = new Thread(() -> {
+            realtimeForThisThread();
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
             for (long i = 0; i < total; i++) {
                 long planned = start + i * interval;
                 long wait;
