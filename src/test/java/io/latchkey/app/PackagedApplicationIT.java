@@ -168,6 +168,34 @@ class PackagedApplicationIT {
     }
 
     @Test
+    void dbReferencesWithoutTheStoreStopStartUpWithTheReason() throws Exception {
+        Path policy = directory.resolve("policy.yaml");
+        Files.writeString(policy, """
+                apiVersion: latchkey.io/v1alpha1
+                kind: EgressPolicy
+                metadata: {name: stored}
+                spec:
+                  credentials:
+                    token: {secret: "db:team/token"}
+                  routes:
+                    - {name: echo, prefix: /echo, upstream: "http://127.0.0.1:9", inject: [{bearer: token}]}
+                """);
+        Map<String, String> cases = Map.of(
+                "LATCHKEY_DATABASE_ENABLED", "db: references need the database, which is switched off",
+                "LATCHKEY_CRYPTO_KEYS", "db: references need latchkey.crypto.keys");
+        for (var entry : cases.entrySet()) {
+            Path output = directory.resolve(entry.getKey() + ".log");
+            // The first case switches the database off; the second leaves it on (unreachable here) without keys.
+            Process process = start(policy, output, entry.getKey().equals("LATCHKEY_DATABASE_ENABLED")
+                    ? Map.of("LATCHKEY_DATABASE_ENABLED", "false")
+                    : Map.of("LATCHKEY_DATABASE_URL", "postgresql://127.0.0.1:9/none"));
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
+            assertThat(process.exitValue()).isNotZero();
+            assertThat(Files.readString(output)).contains("line 6: spec.credentials.token.secret: " + entry.getValue());
+        }
+    }
+
+    @Test
     void validateCommandChecksWithoutStarting() throws Exception {
         Path bad = directory.resolve("bad.yaml");
         Files.writeString(bad, "apiVersion: latchkey.io/v1alpha1\nkind: EgressPolicy\nmetadata: {name: b}\nspec: {}\n");
