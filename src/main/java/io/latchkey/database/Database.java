@@ -8,6 +8,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import org.flywaydb.core.Flyway;
@@ -68,12 +72,12 @@ public final class Database implements AutoCloseable {
     /** Waits (bounded) until the first attempt to reach the database has succeeded or failed. */
     public void awaitFirstAttempt(Duration timeout) {
         try {
-            firstAttempt.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            firstAttempt.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             LOG.warnf("The database did not answer within %d s; continuing without it", timeout.toSeconds());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             // start() never fails the first attempt; nothing to report
         }
     }
@@ -166,7 +170,7 @@ public final class Database implements AutoCloseable {
         return run(() -> {
             Context context = Vertx.currentContext();
             // The session must be used from its own context: bring the work's result back there before commit.
-            java.util.concurrent.Executor back = task -> context.runOnContext(ignored -> task.run());
+            Executor back = task -> context.runOnContext(ignored -> task.run());
             return Panache.withTransaction(() -> Panache.getSession().chain(session -> session
                     .createNativeQuery("select set_config('lock_timeout', :timeout, true)", String.class)
                     .setParameter("timeout", timeout.toMillis() + "ms").getSingleResult()

@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -170,8 +172,8 @@ public final class OAuth2Credential implements Credential {
     private void attempt(CompletableFuture<Void> mine, boolean mayRetryLostRace) {
         Instant sentAt = runtime.clock().instant();
         AtomicReference<Secret> sent = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean requested = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.function.Supplier<CompletionStage<TokenResponse>> request = () -> {
+        AtomicBoolean requested = new AtomicBoolean();
+        Supplier<CompletionStage<TokenResponse>> request = () -> {
             Secret refreshToken = settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN ? currentRefreshToken() : null;
             sent.set(refreshToken);
             TokenRequest built = requests.build(refreshToken);

@@ -12,7 +12,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import jakarta.persistence.LockModeType;
 
 import org.jboss.logging.Logger;
 
@@ -27,6 +31,7 @@ import io.latchkey.secret.WritableValueSource;
 import io.latchkey.secret.crypto.SealedValueException;
 import io.latchkey.secret.crypto.SecretCipher;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -63,7 +68,7 @@ public final class DbSecretStore {
     private final AuditTrail audit;
     private final AtomicReference<Map<String, Cached>> values = new AtomicReference<>(Map.of());
     private final AtomicReference<CompletableFuture<Void>> loading = new AtomicReference<>();
-    private final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger opened = new AtomicInteger();
     private volatile Instant loadedAt;
     private volatile String loadProblem = "not read yet";
 
@@ -212,7 +217,7 @@ public final class DbSecretStore {
 
             /** A PostgreSQL advisory lock on this secret's name, seen by every replica sharing the database. */
             @Override
-            public <T> CompletionStage<T> exclusively(java.util.function.Supplier<CompletionStage<T>> work) {
+            public <T> CompletionStage<T> exclusively(Supplier<CompletionStage<T>> work) {
                 return database.withAdvisoryLock("latchkey/db/" + name, LOCK_TIMEOUT, work);
             }
         };
@@ -284,7 +289,7 @@ public final class DbSecretStore {
             }
             return StoredSecretEntity.update("keyId = :keyId, nonce = :nonce, ciphertext = :ciphertext,"
                     + " version = version + 1, updatedAt = :now where name = :name and version = :read",
-                    io.quarkus.panache.common.Parameters.with("keyId", sealed.keyId()).and("nonce", sealed.nonce())
+                    Parameters.with("keyId", sealed.keyId()).and("nonce", sealed.nonce())
                             .and("ciphertext", sealed.ciphertext()).and("now", now).and("name", name)
                             .and("read", readVersion));
         })).handle((updated, error) -> {
@@ -328,7 +333,7 @@ public final class DbSecretStore {
      */
     public CompletionStage<Reencryption> reencryptAll() {
         return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.<StoredSecretEntity> findAll()
-                .withLock(jakarta.persistence.LockModeType.PESSIMISTIC_WRITE).list()
+                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                 .map(rows -> {
                     int reencrypted = 0;
                     int current = 0;

@@ -2,6 +2,7 @@ package io.latchkey.secret.db;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
 
@@ -28,7 +29,7 @@ public class EmbeddedStore {
 
     /** After the database starts, before the data plane loads the policy. */
     static final int START_PRIORITY = 200;
-    private static final java.time.Duration FIRST_ATTEMPT_WAIT = java.time.Duration.ofSeconds(15);
+    private static final Duration FIRST_ATTEMPT_WAIT = Duration.ofSeconds(15);
 
     private final LatchkeyConfig config;
     private final DatabaseLifecycle database;
