@@ -1,8 +1,5 @@
 package io.latchkey.admin;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
@@ -11,13 +8,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.latchkey.LatchkeyConfig;
 import io.latchkey.secret.FileWatcher;
 import io.latchkey.secret.Resolution;
+import io.latchkey.secret.Sha256;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
 import io.latchkey.secret.ValueSources;
 
 /**
  * The admin API's bearer token, read from {@code latchkey.admin.token-file} and read again when the file changes.
- * Tokens are compared through their SHA-256 digests with {@link MessageDigest#isEqual}: constant time, and the
+ * Tokens are compared through their SHA-256 digests ({@link Sha256#constantTimeEquals}): constant time, and the
  * length of the expected token does not leak either.
  */
 @ApplicationScoped
@@ -48,15 +46,7 @@ public class AdminToken {
         if (token.isEmpty() || !(token.get().current() instanceof Resolution.Available available)) {
             return false;
         }
-        return MessageDigest.isEqual(digest(presented), digest(available.value().reveal()));
-    }
-
-    private static byte[] digest(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
+        return Sha256.constantTimeEquals(presented, available.value().reveal());
     }
 
     @PreDestroy

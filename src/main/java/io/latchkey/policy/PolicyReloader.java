@@ -5,10 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.InstantSource;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -16,6 +13,7 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import io.latchkey.secret.FileWatcher;
+import io.latchkey.secret.Sha256;
 
 /**
  * Loads the policy file, then watches it. A changed file that parses and activates replaces the serving policy; one
@@ -56,7 +54,7 @@ public final class PolicyReloader implements AutoCloseable {
      */
     public synchronized Policy loadInitial() {
         byte[] bytes = read();
-        String sha256 = sha256(bytes);
+        String sha256 = Sha256.hex(bytes);
         Policy policy = parse(bytes);
         try {
             activation.accept(policy);
@@ -85,7 +83,7 @@ public final class PolicyReloader implements AutoCloseable {
             refuse(null, e.getMessage());
             return;
         }
-        String sha256 = sha256(bytes);
+        String sha256 = Sha256.hex(bytes);
         if (sha256.equals(lastSeenSha256)) {
             return;
         }
@@ -142,14 +140,6 @@ public final class PolicyReloader implements AutoCloseable {
             throw new PolicyException(file.toString(),
                     List.of(new PolicyProblem("", 0, "cannot read the policy file (" + e.getClass().getSimpleName()
                             + "); set latchkey.policy (env LATCHKEY_POLICY) to a readable YAML file")));
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 

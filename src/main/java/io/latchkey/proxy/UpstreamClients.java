@@ -6,18 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
+import io.latchkey.secret.Sha256;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -61,7 +60,7 @@ final class UpstreamClients implements AutoCloseable {
             return tls;
         }
         byte[] pem = readBundle(caBundle);
-        String key = sha256(pem);
+        String key = Sha256.hex(pem);
         return byBundle.computeIfAbsent(key, k -> vertx.createHttpClient(tlsOptions(trustWithBundle(caBundle, pem))));
     }
 
@@ -71,7 +70,7 @@ final class UpstreamClients implements AutoCloseable {
      */
     HttpClient tokenClient(Path caBundle) {
         byte[] pem = caBundle == null ? null : readBundle(caBundle);
-        return tokenClients.computeIfAbsent(pem == null ? "" : sha256(pem), key -> {
+        return tokenClients.computeIfAbsent(pem == null ? "" : Sha256.hex(pem), key -> {
             HttpClientOptions options = baseOptions().setMaxPoolSize(8).setVerifyHost(true);
             if (pem != null) {
                 options.setTrustOptions(trustWithBundle(caBundle, pem));
@@ -143,14 +142,6 @@ final class UpstreamClients implements AutoCloseable {
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("caBundle " + caBundle + " is not a PEM certificate bundle ("
                     + e.getClass().getSimpleName() + ")");
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
         }
     }
 
