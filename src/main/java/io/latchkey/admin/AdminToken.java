@@ -21,14 +21,14 @@ import io.latchkey.secret.ValueSources;
 @ApplicationScoped
 public class AdminToken {
 
+    /** Watches the token file; none (and no watcher thread) without one. */
+    private final Optional<FileWatcher> watcher;
     private final Optional<ValueSource> token;
-    private final FileWatcher watcher;
 
     public AdminToken(LatchkeyConfig config) {
-        this.watcher = new FileWatcher(config.filePollInterval());
-        ValueSources sources = new ValueSources(name -> null, watcher);
-        this.token = config.admin().tokenFile()
-                .map(path -> sources.open(ValueReference.parse("file:" + path.toAbsolutePath())));
+        this.watcher = config.admin().tokenFile().map(path -> new FileWatcher(config.filePollInterval()));
+        this.token = config.admin().tokenFile().map(path -> new ValueSources(name -> null, watcher.get())
+                .open(ValueReference.parse("file:" + path.toAbsolutePath())));
     }
 
     /** Why no call can be accepted now, or empty when a token is configured and readable. */
@@ -52,6 +52,6 @@ public class AdminToken {
     @PreDestroy
     void close() {
         token.ifPresent(ValueSource::close);
-        watcher.close();
+        watcher.ifPresent(FileWatcher::close);
     }
 }

@@ -2,9 +2,7 @@ package io.latchkey.audit;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -47,19 +45,15 @@ public final class AuditQuery {
 
     public CompletionStage<Result> find(Filter filter) {
         StringBuilder where = new StringBuilder("occurredAt >= :from and occurredAt < :to");
-        Map<String, Object> parameters = new HashMap<>();
-        parameters.put("from", filter.from());
-        parameters.put("to", filter.to());
+        Parameters bound = Parameters.with("from", filter.from()).and("to", filter.to());
         filter.route().ifPresent(route -> {
             where.append(" and route = :route");
-            parameters.put("route", route);
+            bound.and("route", route);
         });
         filter.credential().ifPresent(credential -> {
             where.append(" and credential = :credential");
-            parameters.put("credential", credential);
+            bound.and("credential", credential);
         });
-        Parameters bound = new Parameters();
-        parameters.forEach(bound::and);
         // One more than a page tells whether another page follows without counting the whole range.
         return database.run(() -> Panache.withSession(() -> AuditEventEntity
                 .<AuditEventEntity> find(where.toString(), Sort.descending("occurredAt", "id"), bound)

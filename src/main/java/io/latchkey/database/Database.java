@@ -1,8 +1,6 @@
 package io.latchkey.database;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +20,7 @@ import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
@@ -38,21 +37,18 @@ public final class Database implements AutoCloseable {
 
     private final Vertx vertx;
     private final Supplier<Flyway> flyway;
-    private final InstantSource clock;
     private final Duration retryCap;
     private final List<Runnable> onAvailable = new CopyOnWriteArrayList<>();
     private volatile boolean migrated;
     private volatile String problem = "not connected yet";
-    private volatile Instant lastSuccess;
     private volatile boolean closed;
     private volatile long retryTimer = -1;
     private Duration nextRetry = FIRST_RETRY;
     private final CompletableFuture<Void> firstAttempt = new CompletableFuture<>();
 
-    public Database(Vertx vertx, Supplier<Flyway> flyway, InstantSource clock, Duration retryCap) {
+    public Database(Vertx vertx, Supplier<Flyway> flyway, Duration retryCap) {
         this.vertx = vertx;
         this.flyway = flyway;
-        this.clock = clock;
         this.retryCap = retryCap;
     }
 
@@ -61,8 +57,12 @@ public final class Database implements AutoCloseable {
      * need), and keeps trying after a failure.
      */
     public void start() {
-        vertx.executeBlocking(() -> migrate(), false).onComplete(done -> {
-            firstAttempt.complete(null);
+        attempt().onComplete(done -> firstAttempt.complete(null));
+    }
+
+    /** One try at the migrations, on a worker thread; a failed one plans the next. */
+    private Future<Boolean> attempt() {
+        return vertx.executeBlocking(this::migrate, false).onComplete(done -> {
             if (done.failed() || !done.result()) {
                 scheduleRetry();
             }
@@ -108,12 +108,7 @@ public final class Database implements AutoCloseable {
         }
         Duration delay = nextRetry;
         nextRetry = nextRetry.multipliedBy(2).compareTo(retryCap) > 0 ? retryCap : nextRetry.multipliedBy(2);
-        retryTimer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> vertx.executeBlocking(() -> migrate(), false)
-                .onSuccess(done -> {
-                    if (!done) {
-                        scheduleRetry();
-                    }
-                }));
+        retryTimer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> attempt());
     }
 
     /** Runs when the schema is in place: now, if it already is. */
@@ -182,7 +177,6 @@ public final class Database implements AutoCloseable {
     }
 
     private void succeeded() {
-        lastSuccess = clock.instant();
         problem = null;
     }
 
@@ -193,11 +187,6 @@ public final class Database implements AutoCloseable {
     /** Why the database is not usable now, or empty when its last call succeeded. */
     public Optional<String> problem() {
         return Optional.ofNullable(problem).map(p -> migrated ? p : "schema not applied: " + p);
-    }
-
-    /** When the database last answered, if ever. */
-    public Optional<Instant> lastSuccess() {
-        return Optional.ofNullable(lastSuccess);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.latchkey.database;
 
-import java.time.InstantSource;
 import java.util.Optional;
 
 import jakarta.annotation.Priority;
@@ -29,7 +28,7 @@ public class DatabaseLifecycle {
 
     public DatabaseLifecycle(LatchkeyConfig config, Vertx vertx, Instance<Flyway> flyway) {
         this.database = config.database().enabled()
-                ? Optional.of(new Database(vertx, flyway::get, InstantSource.system(), config.database().retryCap()))
+                ? Optional.of(new Database(vertx, flyway::get, config.database().retryCap()))
                 : Optional.empty();
     }
 

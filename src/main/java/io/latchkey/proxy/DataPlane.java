@@ -59,7 +59,7 @@ public final class DataPlane implements AutoCloseable {
     private OAuthRuntime oauth;
     private VaultStore vault;
     private Optional<DbSecretStore> dbStore = Optional.empty();
-    private String dbUnavailableReason = "db: references are not configured: the embedded secret store is not set up";
+    private String dbUnavailableReason = ValueSources.DB_NOT_CONFIGURED;
     private AuditTrail audit = AuditTrail.NONE;
 
     public DataPlane(Vertx vertx, LatchkeyConfig config, Function<String, String> environment,

@@ -17,7 +17,11 @@ public final class ValueSources {
     private final FileWatcher fileWatcher;
     private volatile VaultStore vault;
     private volatile DbSecretStore db;
-    private volatile String dbUnavailableReason = "db: references are not configured: the embedded secret store is not set up";
+    /** Why {@code db:} references are refused when nobody said otherwise. */
+    public static final String DB_NOT_CONFIGURED = "db: references are not configured: the embedded secret store is not"
+            + " set up";
+
+    private volatile String dbUnavailableReason = DB_NOT_CONFIGURED;
 
     public ValueSources(Function<String, String> environment, FileWatcher fileWatcher) {
         this.environment = environment;

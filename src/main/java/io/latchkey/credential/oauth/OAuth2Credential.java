@@ -193,13 +193,7 @@ public final class OAuth2Credential implements Credential {
                 succeeded(mine, sentAt, sent.get(), response);
                 return;
             }
-            TokenEndpointException failure = asFailure(error);
-            if (shared != null && !requested.get() && failure.code().equals("unreachable")) {
-                // No request was made: the store's lock or its re-read failed. Retried with back-off, like an outage.
-                failure = new TokenEndpointException("lock_unavailable", "the shared refresh token could not be locked"
-                        + " and read again (" + unwrap(error).getClass().getSimpleName() + ")");
-            }
-            TokenEndpointException finalFailure = failure;
+            TokenEndpointException failure = asFailure(error, shared != null && !requested.get());
             if (mayRetryLostRace && shared != null && failure.invalidGrant() && sent.get() != null) {
                 shared.reread().whenComplete((ignored, rereadError) -> {
                     if (!Objects.equals(storedRefreshToken(), sent.get())) {
@@ -207,7 +201,7 @@ public final class OAuth2Credential implements Credential {
                                 + " the stored one", name);
                         attempt(mine, false);
                     } else {
-                        failed(mine, sentAt, finalFailure, requested.get());
+                        failed(mine, sentAt, failure, requested.get());
                     }
                 });
                 return;
@@ -230,13 +224,21 @@ public final class OAuth2Credential implements Credential {
         return cause;
     }
 
-    private static TokenEndpointException asFailure(Throwable error) {
+    /**
+     * @param beforeRequestWithLock whether the failure came before any request, under a shared store's lock: the
+     *        lock or the re-read failed, which is retried with back-off like an outage
+     */
+    private static TokenEndpointException asFailure(Throwable error, boolean beforeRequestWithLock) {
         Throwable cause = unwrap(error);
         if (cause instanceof TokenEndpointException endpointFailure) {
             return endpointFailure;
         }
         if (cause instanceof CredentialUnavailableException missingInput) {
             return new TokenEndpointException("input_unavailable", missingInput.getMessage());
+        }
+        if (beforeRequestWithLock) {
+            return new TokenEndpointException("lock_unavailable", "the shared refresh token could not be locked"
+                    + " and read again (" + cause.getClass().getSimpleName() + ")");
         }
         return new TokenEndpointException("unreachable", "the token request failed");
     }

@@ -28,6 +28,7 @@ import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
 import io.latchkey.secret.WritableValueSource;
+import io.latchkey.secret.crypto.SealedValue;
 import io.latchkey.secret.crypto.SealedValueException;
 import io.latchkey.secret.crypto.SecretCipher;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -126,12 +127,7 @@ public final class DbSecretStore {
                             read.put(row.name, new Cached(open(row), row.version));
                         }
                         Map<String, Cached> before = values.get();
-                        read.forEach((name, fresh) -> {
-                            Cached known = before.get(name);
-                            if (known == null || known.version() < fresh.version()) {
-                                recordRead(name, fresh);
-                            }
-                        });
+                        read.forEach((name, fresh) -> recordIfNewer(name, before.get(name), fresh));
                         // A write through this replica that landed after this read began keeps its newer version.
                         values.updateAndGet(current -> {
                             Map<String, Cached> next = new HashMap<>(read);
@@ -162,9 +158,8 @@ public final class DbSecretStore {
         return database.run(() -> Panache.withSession(() -> StoredSecretEntity.<StoredSecretEntity> findById(name)))
                 .thenAccept(row -> {
                     Cached fresh = row == null ? null : new Cached(open(row), row.version);
-                    Cached known = values.get().get(name);
-                    if (fresh != null && (known == null || known.version() < fresh.version())) {
-                        recordRead(name, fresh);
+                    if (fresh != null) {
+                        recordIfNewer(name, values.get().get(name), fresh);
                     }
                     update(name, fresh);
                 });
@@ -183,7 +178,10 @@ public final class DbSecretStore {
     }
 
     /** Audits a value read for the first time or at a new version: that it was read, or why it cannot be opened. */
-    private void recordRead(String name, Cached read) {
+    private void recordIfNewer(String name, Cached known, Cached read) {
+        if (known != null && known.version() >= read.version()) {
+            return;
+        }
         audit.record(read.value() instanceof Resolution.Unavailable unavailable
                 ? AuditEvent.credential(clock.instant(), null, "secret_read_failed", unavailable.reason())
                 : AuditEvent.credential(clock.instant(), null, "secret_read", "db:" + name + " version " + read.version()));
@@ -228,7 +226,7 @@ public final class DbSecretStore {
         if (loaded == null) {
             return Resolution.unavailable("db:" + name + " has not been read: " + loadProblem);
         }
-        if (clock.instant().isAfter(loaded.plus(cacheTtl).plus(grace))) {
+        if (!current(loaded)) {
             return Resolution.unavailable("db:" + name + " could not be read again for longer than its cache TTL"
                     + " plus grace: " + loadProblem);
         }
@@ -249,18 +247,16 @@ public final class DbSecretStore {
         Instant now = clock.instant();
         return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.<StoredSecretEntity> findById(name)
                 .onItem().transformToUni(existing -> {
-                    StoredSecretEntity row = existing == null ? new StoredSecretEntity() : existing;
+                    SealedValue sealed = cipher.seal(name, value.reveal());
                     if (existing == null) {
-                        row.name = name;
-                        row.createdAt = now;
-                        row.version = 0;
+                        return StoredSecretEntity.created(name, sealed, now).<StoredSecretEntity> persist();
                     }
-                    row.seal(cipher.seal(name, value.reveal()));
-                    row.version++;
-                    row.updatedAt = now;
-                    return existing == null ? row.<StoredSecretEntity> persist() : Uni.createFrom().item(row);
+                    existing.seal(sealed);
+                    existing.version++;
+                    existing.updatedAt = now;
+                    return Uni.createFrom().item(existing);
                 })
-                .map(row -> new Metadata(row.name, row.version, row.keyId, row.createdAt, row.updatedAt))))
+                .map(DbSecretStore::metadata)))
                 .thenApply(metadata -> {
                     cache(name, value, metadata.version());
                     audit.record(AuditEvent.credential(now, null, "secret_written",
@@ -279,13 +275,7 @@ public final class DbSecretStore {
         var sealed = cipher.seal(name, value.reveal());
         return database.run(() -> Panache.withTransaction(() -> {
             if (readVersion == 0) {
-                StoredSecretEntity row = new StoredSecretEntity();
-                row.name = name;
-                row.seal(sealed);
-                row.version = 1;
-                row.createdAt = now;
-                row.updatedAt = now;
-                return row.persist().replaceWith(1);
+                return StoredSecretEntity.created(name, sealed, now).persist().replaceWith(1);
             }
             return StoredSecretEntity.update("keyId = :keyId, nonce = :nonce, ciphertext = :ciphertext,"
                     + " version = version + 1, updatedAt = :now where name = :name and version = :read",
@@ -322,7 +312,7 @@ public final class DbSecretStore {
     public CompletionStage<List<Metadata>> list() {
         return database.run(() -> Panache.withSession(() -> StoredSecretEntity.<StoredSecretEntity> listAll()))
                 .thenApply(rows -> rows.stream()
-                        .map(row -> new Metadata(row.name, row.version, row.keyId, row.createdAt, row.updatedAt))
+                        .map(DbSecretStore::metadata)
                         .sorted(Comparator.comparing(Metadata::name)).toList());
     }
 
@@ -369,11 +359,16 @@ public final class DbSecretStore {
     /** Readiness: why {@code db:} values cannot be served, or empty while they can. */
     public Optional<String> problem() {
         Instant loaded = loadedAt;
-        if (loaded != null && !clock.instant().isAfter(loaded.plus(cacheTtl).plus(grace))) {
+        if (loaded != null && current(loaded)) {
             return Optional.empty();
         }
         return Optional.of("db: secrets " + (loaded == null ? "have not been read" : "were last read at " + loaded)
                 + ": " + loadProblem);
+    }
+
+    /** Whether values read at {@code loaded} may still serve: within their cache TTL plus grace. */
+    private boolean current(Instant loaded) {
+        return !clock.instant().isAfter(loaded.plus(cacheTtl).plus(grace));
     }
 
     private void cache(String name, Secret value, int version) {
@@ -391,6 +386,10 @@ public final class DbSecretStore {
             }
             return Map.copyOf(next);
         });
+    }
+
+    private static Metadata metadata(StoredSecretEntity row) {
+        return new Metadata(row.name, row.version, row.keyId, row.createdAt, row.updatedAt);
     }
 
     private static void checkValue(Secret value) {

@@ -36,6 +36,17 @@ public class StoredSecretEntity extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** A secret stored for the first time: version 1. */
+    static StoredSecretEntity created(String name, SealedValue sealed, Instant now) {
+        StoredSecretEntity row = new StoredSecretEntity();
+        row.name = name;
+        row.seal(sealed);
+        row.version = 1;
+        row.createdAt = now;
+        row.updatedAt = now;
+        return row;
+    }
+
     SealedValue sealed() {
         return new SealedValue(keyId, nonce, ciphertext);
     }

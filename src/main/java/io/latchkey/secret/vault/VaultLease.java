@@ -83,9 +83,7 @@ final class VaultLease implements SharedLock {
             }
             return store.casWrite(mount, path, Map.of("holder", holder, "expires", now.plus(ttl).toEpochMilli()),
                     lease.getValue(), mount + "/" + path).exceptionallyCompose(error -> {
-                        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                                ? error.getCause()
-                                : error;
+                        Throwable cause = VaultStore.unwrap(error);
                         return cause instanceof VaultWriteConflict ? later(mount, path, deadline)
                                 : CompletableFuture.failedFuture(cause);
                     });

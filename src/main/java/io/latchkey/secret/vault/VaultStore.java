@@ -79,8 +79,7 @@ public final class VaultStore implements AutoCloseable {
         }
 
         private void accept(VaultSecretsKV2ReadSecretData data) {
-            int version = data.getMetadata() == null || data.getMetadata().getVersion() == null ? 0
-                    : data.getMetadata().getVersion();
+            int version = versionOf(data);
             Snapshot previous = snapshot.getAndSet(new Snapshot(
                     data.getData() == null ? Map.of() : Map.copyOf(data.getData()), version, clock.instant()));
             lastError = null;
@@ -254,8 +253,7 @@ public final class VaultStore implements AutoCloseable {
                 .build(io.quarkus.vault.client.common.VaultJSONResultExtractor.of(Map.class));
         return client.execute(request).handle((response, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-                if (cause instanceof VaultClientException vault && Integer.valueOf(400).equals(vault.getStatus())) {
+                if (Integer.valueOf(400).equals(status(error))) {
                     throw new VaultWriteConflict(description + " changed since it was read (version " + casVersion
                             + ")");
                 }
@@ -271,12 +269,9 @@ public final class VaultStore implements AutoCloseable {
     CompletionStage<Map.Entry<Map<String, Object>, Integer>> readWhole(String mount, String path) {
         return client.secrets().kv2(mount).readSecret(path).handle((data, error) -> {
             if (error == null) {
-                int version = data.getMetadata() == null || data.getMetadata().getVersion() == null ? 0
-                        : data.getMetadata().getVersion();
-                return Map.entry(data.getData() == null ? Map.<String, Object> of() : data.getData(), version);
+                return Map.entry(data.getData() == null ? Map.<String, Object> of() : data.getData(), versionOf(data));
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
-            if (cause instanceof VaultClientException vault && Integer.valueOf(404).equals(vault.getStatus())) {
+            if (Integer.valueOf(404).equals(status(error))) {
                 return Map.entry(Map.<String, Object> of(), 0);
             }
             throw new IllegalStateException("reading " + mount + "/" + path + " failed: " + describe(error));
@@ -301,12 +296,28 @@ public final class VaultStore implements AutoCloseable {
         return settings.address();
     }
 
-    private static String describe(Throwable error) {
+    private static int versionOf(VaultSecretsKV2ReadSecretData data) {
+        return data.getMetadata() == null || data.getMetadata().getVersion() == null ? 0
+                : data.getMetadata().getVersion();
+    }
+
+    /** The failure inside the stages' and futures' wrappers. */
+    static Throwable unwrap(Throwable error) {
         Throwable cause = error;
         while ((cause instanceof java.util.concurrent.CompletionException
                 || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    /** Vault's HTTP status, when the failure is Vault's answer; null otherwise. */
+    private static Integer status(Throwable error) {
+        return unwrap(error) instanceof VaultClientException vault ? vault.getStatus() : null;
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = unwrap(error);
         if (cause instanceof VaultClientException vault) {
             Integer status = vault.getStatus();
             if (status != null && status == 403) {
