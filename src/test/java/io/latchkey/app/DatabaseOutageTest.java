@@ -1,15 +1,14 @@
 package io.latchkey.app;
 
+import static io.latchkey.app.ApplicationCalls.admin;
+import static io.latchkey.app.ApplicationCalls.viaProxy;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,20 +84,13 @@ class DatabaseOutageTest {
     @TestHTTPResource(value = "/metrics", management = true)
     URL metrics;
 
-    final HttpClient client = HttpClient.newHttpClient();
-
-    HttpResponse<String> viaProxy(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void servesWithoutTheDatabaseBuffersTheAuditTrailAndCatchesUpWhenItReturns() throws Exception {
         String marker = "outage-" + System.nanoTime();
         for (int i = 0; i < 2 * BUFFER; i++) {
-            assertThat(viaProxy("/echo/" + marker).statusCode()).isEqualTo(200);
+            assertThat(viaProxy(proxy, "/echo/" + marker).statusCode()).isEqualTo(200);
         }
-        HttpResponse<String> stored = viaProxy("/stored/x");
+        HttpResponse<String> stored = viaProxy(proxy, "/stored/x");
         assertThat(stored.statusCode()).isEqualTo(503);
         assertThat(stored.body()).contains("credential_unavailable");
 
@@ -124,7 +116,7 @@ class DatabaseOutageTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> admin().queryParam("route", "echo")
                 .queryParam("size", 500).get("/admin/v1/audit").then().statusCode(200)
                 .body("events.findAll { it.path == '/" + marker + "' }.size()", greaterThanOrEqualTo(1)));
-        assertThat(viaProxy("/echo/" + marker).statusCode()).isEqualTo(200);
+        assertThat(viaProxy(proxy, "/echo/" + marker).statusCode()).isEqualTo(200);
     }
 
     private double droppedCounter() {
@@ -133,7 +125,4 @@ class DatabaseOutageTest {
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static io.restassured.specification.RequestSpecification admin() {
-        return given().header("Authorization", "Bearer " + UpstreamAndPolicyResource.ADMIN_TOKEN);
-    }
 }

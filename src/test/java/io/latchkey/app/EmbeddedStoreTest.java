@@ -1,15 +1,14 @@
 package io.latchkey.app;
 
+import static io.latchkey.app.ApplicationCalls.admin;
+import static io.latchkey.app.ApplicationCalls.viaProxy;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,7 +43,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 
 /**
  * The embedded store, the admin API and the audit trail against the machine's PostgreSQL: values sealed at rest,
@@ -69,17 +67,6 @@ class EmbeddedStoreTest {
     @TestHTTPResource(value = "/health/ready", management = true)
     URL readiness;
 
-    final HttpClient client = HttpClient.newHttpClient();
-
-    static RequestSpecification admin() {
-        return given().header("Authorization", "Bearer " + UpstreamAndPolicyResource.ADMIN_TOKEN);
-    }
-
-    HttpResponse<String> viaProxy(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     DbSecretStore store() {
         return embedded.get().orElseThrow();
     }
@@ -101,7 +88,7 @@ class EmbeddedStoreTest {
         admin().contentType(ContentType.JSON).body(Map.of("value", value)).put("/admin/v1/secrets/app/stored-token")
                 .then().statusCode(200).body("name", equalTo("app/stored-token")).body("keyId", equalTo("test-k2"));
 
-        HttpResponse<String> response = viaProxy("/stored/user");
+        HttpResponse<String> response = viaProxy(proxy, "/stored/user");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(UpstreamAndPolicyResource.upstream.last().headerValues("Authorization"))
                 .containsExactly("Bearer " + value);
@@ -211,8 +198,8 @@ class EmbeddedStoreTest {
     @Test
     void auditTrailRecordsRequestsWithoutQueriesAndIsQueriedByRoute() throws Exception {
         String marker = "audited-" + System.nanoTime();
-        assertThat(viaProxy("/echo/" + marker + "?api_key=query-value-never-stored").statusCode()).isEqualTo(200);
-        assertThat(viaProxy("/broken/" + marker).statusCode()).isEqualTo(503);
+        assertThat(viaProxy(proxy, "/echo/" + marker + "?api_key=query-value-never-stored").statusCode()).isEqualTo(200);
+        assertThat(viaProxy(proxy, "/broken/" + marker).statusCode()).isEqualTo(503);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> admin().queryParam("route", "echo")
                 .get("/admin/v1/audit").then().statusCode(200).body("events.find { it.path == '/" + marker + "' }.status",
@@ -242,7 +229,7 @@ class EmbeddedStoreTest {
         Instant from = Instant.now().minusSeconds(1);
         String marker = "paged-" + System.nanoTime();
         for (int i = 0; i < 3; i++) {
-            viaProxy("/echo/" + marker + "/" + i);
+            viaProxy(proxy, "/echo/" + marker + "/" + i);
         }
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(admin().queryParam("route", "echo")
                 .queryParam("from", from.toString()).queryParam("size", 500).get("/admin/v1/audit").then().extract()
@@ -284,7 +271,7 @@ class EmbeddedStoreTest {
                 .put("/admin/v1/secrets/app/canary").then().statusCode(400).extract().asString();
         String unauthenticated = given().header("Authorization", "Bearer " + value).get("/admin/v1/secrets").then()
                 .statusCode(401).extract().asString();
-        viaProxy("/echo/canary");
+        viaProxy(proxy, "/echo/canary");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> admin().queryParam("size", 500).get("/admin/v1/audit")
                 .then().extract().asString().contains("app/canary"));

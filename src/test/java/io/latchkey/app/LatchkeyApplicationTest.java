@@ -1,14 +1,12 @@
 package io.latchkey.app;
 
+import static io.latchkey.app.ApplicationCalls.viaProxy;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,16 +40,9 @@ class LatchkeyApplicationTest {
     @TestHTTPResource(value = "/metrics", management = true)
     URL metrics;
 
-    final HttpClient client = HttpClient.newHttpClient();
-
-    HttpResponse<String> viaProxy(String path) throws Exception {
-        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.port() + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void proxiesWithTheEnvironmentCredential() throws Exception {
-        HttpResponse<String> response = viaProxy("/echo/hello");
+        HttpResponse<String> response = viaProxy(proxy, "/echo/hello");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(UpstreamAndPolicyResource.upstream.last().headerValues("Authorization"))
                 .containsExactly("Bearer " + UpstreamAndPolicyResource.ENV_SECRET);
@@ -59,8 +50,8 @@ class LatchkeyApplicationTest {
 
     @Test
     void unavailableCredentialAffectsOnlyItsRoute() throws Exception {
-        assertThat(viaProxy("/broken/x").statusCode()).isEqualTo(503);
-        assertThat(viaProxy("/echo/x").statusCode()).isEqualTo(200);
+        assertThat(viaProxy(proxy, "/broken/x").statusCode()).isEqualTo(503);
+        assertThat(viaProxy(proxy, "/echo/x").statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -84,7 +75,7 @@ class LatchkeyApplicationTest {
 
     @Test
     void oauthTokenIsInjectedAndCounted() throws Exception {
-        assertThat(viaProxy("/oauth/x").statusCode()).isEqualTo(200);
+        assertThat(viaProxy(proxy, "/oauth/x").statusCode()).isEqualTo(200);
         assertThat(UpstreamAndPolicyResource.upstream.last().headerValues("Authorization"))
                 .containsExactly("Bearer app-oauth-token-1");
         String body = given().get(metrics).then().statusCode(200).extract().asString();
@@ -94,9 +85,9 @@ class LatchkeyApplicationTest {
 
     @Test
     void metricsCountRequestsByRouteAndOutcome() throws Exception {
-        viaProxy("/echo/metrics");
-        viaProxy("/broken/metrics");
-        viaProxy("/nowhere");
+        viaProxy(proxy, "/echo/metrics");
+        viaProxy(proxy, "/broken/metrics");
+        viaProxy(proxy, "/nowhere");
         String body = given().get(metrics).then().statusCode(200).extract().asString();
         assertThat(body)
                 .containsPattern(
@@ -121,9 +112,9 @@ class LatchkeyApplicationTest {
     @Test
     void noSecretInLogsHealthMetricsOrErrorBodies() throws Exception {
         String secret = UpstreamAndPolicyResource.ENV_SECRET;
-        viaProxy("/echo/x");
-        viaProxy("/oauth/x");
-        String error = viaProxy("/broken/x").body() + viaProxy("/nowhere").body();
+        viaProxy(proxy, "/echo/x");
+        viaProxy(proxy, "/oauth/x");
+        String error = viaProxy(proxy, "/broken/x").body() + viaProxy(proxy, "/nowhere").body();
         String health = given().get(readiness).then().extract().asString();
         String metricsText = given().get(metrics).then().extract().asString();
         String log = read(Path.of("target/quarkus-application-test.log"));

@@ -65,11 +65,7 @@ class PackagedApplicationIT {
                     - name: other
                       upstream: https://example.com
                 """);
-        Path output = directory.resolve("out.log");
-        Process process = start(policy, output);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
-        assertThat(process.exitValue()).isNotZero();
-        String log = Files.readString(output, StandardCharsets.UTF_8);
+        String log = failedStartUp(policy, "out.log", Map.of());
         assertThat(log).contains("has 2 problems")
                 .contains("line 10: spec.routes[0].inject[0].bearer: unknown credential 'github-pat'")
                 .contains("line 11: spec.routes[1]: a route needs a prefix (base-URL mode), hosts (forward mode) or both");
@@ -149,21 +145,15 @@ class PackagedApplicationIT {
                     + " '\\x00', 1, now(), now())");
         }
 
-        Path output = directory.resolve("keys.log");
-        Process process = start(policy, output, Map.of("LATCHKEY_DATABASE_URL", itUrl, "QUARKUS_DATASOURCE_USERNAME",
-                user, "IT_KEYS", key, "LATCHKEY_CRYPTO_KEYS", "env:IT_KEYS"));
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
-        assertThat(process.exitValue()).isNotZero();
-        assertThat(Files.readString(output)).contains("latchkey.crypto.keys cannot open stored secrets")
+        assertThat(failedStartUp(policy, "keys.log", Map.of("LATCHKEY_DATABASE_URL", itUrl,
+                "QUARKUS_DATASOURCE_USERNAME", user, "IT_KEYS", key, "LATCHKEY_CRYPTO_KEYS", "env:IT_KEYS")))
+                .contains("latchkey.crypto.keys cannot open stored secrets")
                 .contains("db:it/orphan was sealed with key it-gone, which latchkey.crypto.keys does not hold")
                 .doesNotContain(key.substring("it-k1:".length()));
 
-        Path malformed = directory.resolve("malformed.log");
-        Process badKeys = start(policy, malformed, Map.of("LATCHKEY_DATABASE_URL", itUrl, "QUARKUS_DATASOURCE_USERNAME",
-                user, "IT_KEYS", "it-k1:not*base64", "LATCHKEY_CRYPTO_KEYS", "env:IT_KEYS"));
-        assertThat(badKeys.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
-        assertThat(badKeys.exitValue()).isNotZero();
-        assertThat(Files.readString(malformed)).contains("latchkey.crypto.keys: key it-k1 is not valid base64")
+        assertThat(failedStartUp(policy, "malformed.log", Map.of("LATCHKEY_DATABASE_URL", itUrl,
+                "QUARKUS_DATASOURCE_USERNAME", user, "IT_KEYS", "it-k1:not*base64", "LATCHKEY_CRYPTO_KEYS", "env:IT_KEYS")))
+                .contains("latchkey.crypto.keys: key it-k1 is not valid base64")
                 .doesNotContain("not*base64");
     }
 
@@ -180,19 +170,20 @@ class PackagedApplicationIT {
                   routes:
                     - {name: echo, prefix: /echo, upstream: "http://127.0.0.1:9", inject: [{bearer: token}]}
                 """);
-        Map<String, String> cases = Map.of(
-                "LATCHKEY_DATABASE_ENABLED", "db: references need the database, which is switched off",
-                "LATCHKEY_CRYPTO_KEYS", "db: references need latchkey.crypto.keys");
-        for (var entry : cases.entrySet()) {
-            Path output = directory.resolve(entry.getKey() + ".log");
-            // The first case switches the database off; the second leaves it on (unreachable here) without keys.
-            Process process = start(policy, output, entry.getKey().equals("LATCHKEY_DATABASE_ENABLED")
-                    ? Map.of("LATCHKEY_DATABASE_ENABLED", "false")
-                    : Map.of("LATCHKEY_DATABASE_URL", "postgresql://127.0.0.1:9/none"));
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
-            assertThat(process.exitValue()).isNotZero();
-            assertThat(Files.readString(output)).contains("line 6: spec.credentials.token.secret: " + entry.getValue());
-        }
+        assertThat(failedStartUp(policy, "database-off.log", Map.of("LATCHKEY_DATABASE_ENABLED", "false")))
+                .contains("line 6: spec.credentials.token.secret: db: references need the database, which is switched off");
+        // The database stays on (unreachable here), without keys.
+        assertThat(failedStartUp(policy, "no-keys.log", Map.of("LATCHKEY_DATABASE_URL", "postgresql://127.0.0.1:9/none")))
+                .contains("line 6: spec.credentials.token.secret: db: references need latchkey.crypto.keys");
+    }
+
+    /** Starts the jar, expects it to exit with a non-zero status within a minute, and returns what it printed. */
+    String failedStartUp(Path policy, String logName, Map<String, String> environment) throws Exception {
+        Path output = directory.resolve(logName);
+        Process process = start(policy, output, environment);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        return Files.readString(output, StandardCharsets.UTF_8);
     }
 
     @Test
