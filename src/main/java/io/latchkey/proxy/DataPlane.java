@@ -4,6 +4,7 @@ import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -56,6 +57,8 @@ public final class DataPlane implements AutoCloseable {
     private ValueSources sources;
     private PolicyReloader reloader;
     private ProxyListener listener;
+    private UpstreamForwarder forwarder;
+    private LongSupplier nanoClock = System::nanoTime;
     private OAuthRuntime oauth;
     private VaultStore vault;
     private Optional<DbSecretStore> dbStore = Optional.empty();
@@ -90,6 +93,12 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane withDatabaseSecrets(Optional<DbSecretStore> store, String reasonWhenAbsent) {
         this.dbStore = store;
         this.dbUnavailableReason = reasonWhenAbsent;
+        return this;
+    }
+
+    /** The time idle timeouts are measured on; tests pass one they tick. */
+    public DataPlane withIdleClock(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
         return this;
     }
 
@@ -134,8 +143,8 @@ public final class DataPlane implements AutoCloseable {
         }, new RouteMeters(meterRegistry, RouteMeters.NO_ROUTE, "none"));
         var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
         InFlightRequests inFlight = new InFlightRequests(config.accessLog(), audit, clock);
-        ProxyHandler handler = new ProxyHandler(serving::get, errors,
-                new UpstreamForwarder(errors, config.oauth().replayBufferLimit(), clock),
+        forwarder = new UpstreamForwarder(errors, config.oauth().replayBufferLimit(), clock, nanoClock);
+        ProxyHandler handler = new ProxyHandler(serving::get, errors, forwarder,
                 new ConnectTunnel(tunnelClient, errors), inFlight);
         listener = new ProxyListener(vertx, config.proxy(), handler, errors, inFlight);
         listener.start();
@@ -173,6 +182,9 @@ public final class DataPlane implements AutoCloseable {
     public void close() {
         if (listener != null) {
             listener.stop();
+        }
+        if (forwarder != null) {
+            forwarder.close();
         }
         if (reloader != null) {
             reloader.close();

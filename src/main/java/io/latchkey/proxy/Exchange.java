@@ -1,8 +1,11 @@
 package io.latchkey.proxy;
 
 import java.time.Instant;
+import java.util.concurrent.TimeoutException;
 
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -10,7 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
  * One caller request on its way through a route: what is needed to build (and, after a 401, rebuild) the outbound
  * request with the credentials current at that moment.
  */
-final class Exchange {
+final class Exchange extends IdleWatch.Entry {
 
     final HttpServerRequest request;
     final CompiledRoute route;
@@ -27,16 +30,32 @@ final class Exchange {
     Buffer body;
 
     /** Ends the request's count in flight; run it from any close handler set on the response. */
-    final io.vertx.core.Handler<Void> done;
+    final Handler<Void> done;
+
+    /** The request sent upstream now; null before it is created. */
+    HttpClientRequest upstream;
 
     Exchange(HttpServerRequest request, CompiledRoute route, String rawQuery, String relativeRawPath,
-            Instant startedAt, io.vertx.core.Handler<Void> done) {
+            Instant startedAt, Handler<Void> done) {
         this.done = done;
         this.request = request;
         this.route = route;
         this.rawQuery = rawQuery;
         this.relativeRawPath = relativeRawPath;
         this.startedAt = startedAt;
+    }
+
+    @Override
+    long idleTimeoutNanos() {
+        return route.idleTimeoutNanos;
+    }
+
+    /** The upstream was silent too long: resetting fails the exchange with the timeout, answered as 504. */
+    @Override
+    void expire() {
+        if (upstream != null) {
+            upstream.reset(0, new TimeoutException("no data for " + route.idleTimeoutMillis + " ms"));
+        }
     }
 
     /** The outbound request with the route's injections applied now. */

@@ -2,8 +2,13 @@ package io.latchkey.proxy;
 
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -29,11 +34,26 @@ final class UpstreamForwarder {
     private final ErrorResponses errors;
     private final int replayBufferLimit;
     private final InstantSource clock;
+    private final LongSupplier nanoClock;
+    /** Each event loop's idle watch, made on its first request with an idle timeout. */
+    private final FastThreadLocal<IdleWatch> watches = new FastThreadLocal<>();
+    private final Queue<IdleWatch> allWatches = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
 
-    UpstreamForwarder(ErrorResponses errors, int replayBufferLimit, InstantSource clock) {
+    /** @param nanoClock the time idle timeouts are measured on ({@code System::nanoTime} but in tests) */
+    UpstreamForwarder(ErrorResponses errors, int replayBufferLimit, InstantSource clock, LongSupplier nanoClock) {
         this.errors = errors;
         this.replayBufferLimit = replayBufferLimit;
         this.clock = clock;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Stops the idle sweeps; requests still in flight are left to their connections. */
+    void close() {
+        closed = true;
+        for (IdleWatch watch = allWatches.poll(); watch != null; watch = allWatches.poll()) {
+            watch.close();
+        }
     }
 
     void start(Exchange exchange) {
@@ -75,7 +95,9 @@ final class UpstreamForwarder {
                 .setHeaders(outbound.headers)
                 .setFollowRedirects(false)
                 .setConnectTimeout(route.connectTimeoutMillis);
-        if (route.idleTimeoutMillis > 0) {
+        IdleWatch watch = route.idleTimeoutNanos > 0 ? watchOfThisEventLoop() : null;
+        if (route.idleTimeoutNanos > 0 && watch == null) {
+            // Not on an event loop (nothing here sends from elsewhere today): Vert.x's own timer per request.
             options.setIdleTimeout(route.idleTimeoutMillis);
         }
         exchange.sentNanos = System.nanoTime();
@@ -88,15 +110,22 @@ final class UpstreamForwarder {
                 return;
             }
             HttpClientRequest upstream = created.result();
+            exchange.upstream = upstream;
+            if (watch != null) {
+                watch.watch(exchange);
+            }
             request.response().closeHandler(closed -> {
+                IdleWatch.forget(exchange);
                 upstream.reset();
                 exchange.done.handle(null);
             });
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
+                    exchange.lastActivityNanos = nanoClock.getAsLong();
                     route.meters.answered(answered.result().statusCode(), exchange.sentNanos, System.nanoTime());
                 }
                 if (answered.failed()) {
+                    IdleWatch.forget(exchange);
                     errors.send(request, UpstreamFailures.classify(answered.cause(), route));
                 } else if (answered.result().statusCode() == 401 && exchange.attempt == 0
                         && route.injection.renewable() && exchange.replayable()) {
@@ -109,17 +138,43 @@ final class UpstreamForwarder {
                         route.injection.rejected(exchange.startedAt);
                     }
                     route.meters.forwarded();
-                    relay(request, answered.result());
+                    relay(exchange, answered.result());
                 }
             });
             sendBody(exchange, upstream);
         });
     }
 
+    /** This event loop's idle watch; null when not called on an event loop. */
+    private IdleWatch watchOfThisEventLoop() {
+        IdleWatch watch = watches.get();
+        if (watch == null) {
+            Context context = Vertx.currentContext();
+            if (context == null || !context.isEventLoopContext()) {
+                return null;
+            }
+            watch = new IdleWatch(context, nanoClock);
+            watches.set(watch);
+            allWatches.add(watch);
+            if (closed) {
+                watch.close();
+            }
+        }
+        return watch;
+    }
+
     /** The upstream refused the token: renew it once for everyone, then send the request again. */
     private void renewAndReplay(Exchange exchange, HttpClientResponse refused) {
         Context context = Vertx.currentContext();
-        refused.body().onComplete(refusedBody -> exchange.route.injection.rejected(exchange.startedAt)
+        refused.body().onComplete(refusedBody -> {
+            IdleWatch.forget(exchange);
+            renew(exchange, refused, refusedBody, context);
+        });
+    }
+
+    private void renew(Exchange exchange, HttpClientResponse refused, AsyncResult<Buffer> refusedBody,
+            Context context) {
+        exchange.route.injection.rejected(exchange.startedAt)
                 .whenComplete((renewed, error) -> context.runOnContext(ignored -> {
                     if (error == null && !exchange.request.response().closed()) {
                         exchange.attempt++;
@@ -130,7 +185,7 @@ final class UpstreamForwarder {
                         relayBuffered(exchange.request, refused,
                                 refusedBody.succeeded() ? refusedBody.result() : Buffer.buffer());
                     }
-                })));
+                }));
     }
 
     private static void sendBody(Exchange exchange, HttpClientRequest upstream) {
@@ -150,19 +205,45 @@ final class UpstreamForwarder {
         request.pipe().endOnFailure(false).to(upstream).onFailure(failed -> upstream.reset());
     }
 
-    private static void relay(HttpServerRequest request, HttpClientResponse upstream) {
+    /**
+     * Streams the upstream's answer to the caller chunk by chunk, pausing the upstream while the caller's write queue
+     * is full. Written out rather than piped so that each chunk counts as the upstream's activity for the idle watch,
+     * and time spent waiting for a slow caller does not.
+     */
+    private void relay(Exchange exchange, HttpClientResponse upstream) {
+        HttpServerRequest request = exchange.request;
         HttpServerResponse response = request.response();
         if (response.closed()) {
+            IdleWatch.forget(exchange);
             upstream.request().reset();
             return;
         }
         boolean hasLength = copyHead(upstream, response);
         if (!hasLength && mayHaveBody(request.method(), upstream.statusCode())) {
-            response.setChunked(true);
+            // A stream (server-sent events): the caller learns the status now, not with the first event.
+            response.setChunked(true).writeHead();
         }
-        upstream.pipe().endOnFailure(false).to(response).onFailure(failed -> {
+        response.drainHandler(drained -> {
+            exchange.lastActivityNanos = nanoClock.getAsLong();
+            exchange.waitingForCaller = false;
+            upstream.resume();
+        });
+        upstream.exceptionHandler(failed -> {
+            IdleWatch.forget(exchange);
             // The status line is out; cutting the connection is how a truncated body is made visible.
             request.connection().close();
+        });
+        upstream.endHandler(ended -> {
+            IdleWatch.forget(exchange);
+            response.end();
+        });
+        upstream.handler(chunk -> {
+            exchange.lastActivityNanos = nanoClock.getAsLong();
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                exchange.waitingForCaller = true;
+                upstream.pause();
+            }
         });
     }
 

@@ -55,6 +55,9 @@ public final class ProxyHarness implements AutoCloseable {
         Path file = directory.resolve("policy.yaml");
         write(file, policy);
         ProxyHarness harness = new ProxyHarness(vertx, file, new ConcurrentHashMap<>(environment), clock);
+        if (idleClock.get() != null) {
+            harness.dataPlane.withIdleClock(idleClock.get());
+        }
         if (databaseSecrets.get() != null) {
             harness.dataPlane.withDatabaseSecrets(Optional.of(databaseSecrets.get()), "not used");
         }
@@ -133,6 +136,9 @@ public final class ProxyHarness implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The time idle timeouts are measured on, for harnesses started afterwards in this thread. */
+    public static final ThreadLocal<java.util.function.LongSupplier> idleClock = new ThreadLocal<>();
 
     /** Drain timeout for harnesses started afterwards in this thread. */
     public static final ThreadLocal<Duration> drainTimeout = new ThreadLocal<>();
