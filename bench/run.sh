@@ -119,7 +119,7 @@ taskset -c 1 java -Xmx64m -XX:+UseSerialGC -cp "$RUNTIME_CP" bench/src/TokenEndp
 
 # Each Latchkey as the issue asks: one CPU, one event loop, -Xmx64m; no database, no access log. The heap flags
 # after -Xmx64m are the ones the JVM Dockerfile ships (a small young generation that the heap grows from).
-LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms8m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC"}
+LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms8m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"}
 start_latchkey() { # port policy log
   BENCH_TOKEN=bench-token BENCH_CLIENT_ID=bench-client LATCHKEY_POLICY="$2" LATCHKEY_PROXY_PORT=$1 \
     LATCHKEY_PROXY_EVENT_LOOPS=1 LATCHKEY_ACCESS_LOG=false LATCHKEY_DATABASE_ENABLED=false \
