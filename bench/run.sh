@@ -207,8 +207,13 @@ for rate in 1000 5000; do
     for arm in "${ARMS[@]}"; do
       # The sender thread gets real-time priority (REALTIME_SENDER): it must wake on time although the upstream
       # shares its core.
+      pid=${PROXY_PID[$arm]:-}; before=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
       line=$(REALTIME_SENDER=1 taskset -c 1 java -XX:+UseSerialGC -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java 127.0.0.1 "${PORT[$arm]}" \
         "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION" | tail -1)
+      after=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+      # The proxy's CPU at a fixed rate: what a sidecar that is never saturated actually spends per request.
+      cpu_per_k=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n=$((rate * DURATION)) 'BEGIN { printf "%.4f", (t/hz) / (n/1000) }')
+      line="$line cpu_per_1k_s=$cpu_per_k"
       echo "open loop $rate/s round $round $arm: $line" >&2
       printf '%s\t%s\t%s\n' "$arm" "$rate" "$line" >> "$OPEN"
       if [ "$arm" = latchkey ] && [ "$rate" = 5000 ]; then
@@ -269,16 +274,17 @@ for line in open(open_path):
 print(f"\nFixed rate, open loop (latency from each request's planned send time, HdrHistogram; the sender sleeps until"
       f" each planned time, and how late it woke is the lag column, part of every arm's latency alike), {duration}s per"
       f" run, {rounds} rounds; medians in µs.\n")
-print("| arm | req/s | p50 | p99 | p99.9 | Δp50 over direct | Δp99 over direct | sender lag p99 | errors |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| arm | req/s | p50 | p99 | p99.9 | Δp50 over direct | Δp99 over direct | sender lag p99 | proxy CPU s / 1k req | errors |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for rate in (1000, 5000):
     base = {k: statistics.median(int(v[k]) for v in opens[("direct", rate)]) for k in ("p50_us", "p99_us")}
     for arm in arms:
         runs = opens[(arm, rate)]
         m = {k: statistics.median(int(v[k]) for v in runs) for k in ("p50_us", "p99_us", "p999_us", "lag_p99_us")}
         err = sum(int(v["errors"]) for v in runs)
+        cpu_k = "—" if arm == "direct" else f"{statistics.median(float(v['cpu_per_1k_s']) for v in runs):.4f}"
         print(f"| {arm} | {rate} | {m['p50_us']:.0f} | {m['p99_us']:.0f} | {m['p999_us']:.0f} | "
-              f"{m['p50_us'] - base['p50_us']:.0f} | {m['p99_us'] - base['p99_us']:.0f} | {m['lag_p99_us']:.0f} | {err} |")
+              f"{m['p50_us'] - base['p50_us']:.0f} | {m['p99_us'] - base['p99_us']:.0f} | {m['lag_p99_us']:.0f} | {cpu_k} | {err} |")
 
 print("\n| added latency over direct | Latchkey | nginx | HAProxy |\n|---|---|---|---|")
 for rate in (1000, 5000):
@@ -287,4 +293,6 @@ for rate in (1000, 5000):
              for a in ("latchkey", "nginx", "haproxy")}
     for k, label in (("p50_us", "Δp50"), ("p99_us", "Δp99")):
         print(f"| {label} at {rate} req/s | {delta['latchkey'][k]:.0f} µs | {delta['nginx'][k]:.0f} µs | {delta['haproxy'][k]:.0f} µs |")
+    cpu_k = {a: statistics.median(float(v["cpu_per_1k_s"]) for v in opens[(a, rate)]) for a in ("latchkey", "nginx", "haproxy")}
+    print(f"| proxy CPU s per 1k requests at {rate} req/s | {cpu_k['latchkey']:.4f} | {cpu_k['nginx']:.4f} | {cpu_k['haproxy']:.4f} |")
 PY
