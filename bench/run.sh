@@ -155,6 +155,10 @@ sleep 1
 RSS_IDLE_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# An arm's proxy CPU ticks so far (0 for the direct arm, which has no proxy).
+proxy_ticks() { local pid=${PROXY_PID[$1]:-}; if [ -n "$pid" ]; then cpu_ticks "$pid"; else echo 0; fi; }
+# CPU seconds per 1,000 requests from a tick count and a request count.
+cpu_per_1k() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.4f", (t/hz) / (n/1000) }'; }
 pid_on_port() { ss -ltnp "sport = :$1" | awk -F'pid=' 'NR>1 {split($2,a,","); print a[1]; exit}'; }
 declare -A PROXY_PID=([nginx]=$(pid_on_port $NGINX_PORT) [haproxy]=$(pid_on_port $HAPROXY_PORT) [latchkey]=$LATCHKEY_PID
   [latchkey-oauth]=$OAUTH_PID [latchkey-10k]=$ROUTES_PID)
@@ -173,16 +177,16 @@ for arm in "${ARMS[@]}"; do taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s"
 to_us() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v+0; else if (v ~ /ms$/) print v*1000; else if (v ~ /s$/) print v*1000000; else print v }'; }
 for round in $(seq 1 "$ROUNDS"); do
   for arm in "${ARMS[@]}"; do
-    pid=${PROXY_PID[$arm]:-}; before=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+    before=$(proxy_ticks "$arm")
     up_before=$(cpu_ticks "$UPSTREAM_PID")
     out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${URL[$arm]}")
-    after=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+    after=$(proxy_ticks "$arm")
     up_after=$(cpu_ticks "$UPSTREAM_PID")
     requests=$(echo "$out" | awk '/requests in/ {print $1}')
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(to_us "$(echo "$out" | awk '$1=="50%" {print $2}')")
     p99=$(to_us "$(echo "$out" | awk '$1=="99%" {print $2}')")
-    cpu_per_k=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n="$requests" 'BEGIN { printf "%.4f", (t/hz) / (n/1000) }')
+    cpu_per_k=$(cpu_per_1k $((after - before)) "$requests")
     up_cpu=$(awk -v t=$((up_after - up_before)) -v hz="$TICKS" -v d="$DURATION" 'BEGIN { printf "%.2f", (t/hz)/d }')
     errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arm" "$round" "$rps" "$p50" "$p99" "$cpu_per_k" "$up_cpu" "$errors" >> "$RESULTS"
@@ -207,12 +211,12 @@ for rate in 1000 5000; do
     for arm in "${ARMS[@]}"; do
       # The sender thread gets real-time priority (REALTIME_SENDER): it must wake on time although the upstream
       # shares its core.
-      pid=${PROXY_PID[$arm]:-}; before=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+      before=$(proxy_ticks "$arm")
       line=$(REALTIME_SENDER=1 taskset -c 1 java -XX:+UseSerialGC -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java 127.0.0.1 "${PORT[$arm]}" \
         "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION" | tail -1)
-      after=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+      after=$(proxy_ticks "$arm")
       # The proxy's CPU at a fixed rate: what a sidecar that is never saturated actually spends per request.
-      cpu_per_k=$(awk -v t=$((after - before)) -v hz="$TICKS" -v n=$((rate * DURATION)) 'BEGIN { printf "%.4f", (t/hz) / (n/1000) }')
+      cpu_per_k=$(cpu_per_1k $((after - before)) $((rate * DURATION)))
       line="$line cpu_per_1k_s=$cpu_per_k"
       echo "open loop $rate/s round $round $arm: $line" >&2
       printf '%s\t%s\t%s\n' "$arm" "$rate" "$line" >> "$OPEN"
