@@ -28,7 +28,6 @@ final class CompiledRoute {
     final boolean stripProxyHeaders;
     final long connectTimeoutMillis;
     final long idleTimeoutMillis;
-    final long idleTimeoutNanos;
     final RouteMeters meters;
     /** The credentials this route injects, comma-separated, for the audit trail; null for none. */
     final String credentialLabel;
@@ -60,7 +59,6 @@ final class CompiledRoute {
         this.stripProxyHeaders = !spec.passCallerAuthorization();
         this.connectTimeoutMillis = spec.connectTimeout().toMillis();
         this.idleTimeoutMillis = spec.idleTimeout().map(d -> d.toMillis()).orElse(0L);
-        this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000L;
     }
 
     /** Whether a CONNECT to {@code host:port} may be tunnelled by this route. */

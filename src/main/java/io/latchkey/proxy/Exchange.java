@@ -47,7 +47,7 @@ final class Exchange extends IdleWatch.Entry {
 
     @Override
     long idleTimeoutNanos() {
-        return route.idleTimeoutNanos;
+        return route.idleTimeoutMillis * 1_000_000L;
     }
 
     /** The upstream was silent too long: resetting fails the exchange with the timeout, answered as 504. */

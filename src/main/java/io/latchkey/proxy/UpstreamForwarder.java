@@ -95,8 +95,8 @@ final class UpstreamForwarder {
                 .setHeaders(outbound.headers)
                 .setFollowRedirects(false)
                 .setConnectTimeout(route.connectTimeoutMillis);
-        IdleWatch watch = route.idleTimeoutNanos > 0 ? watchOfThisEventLoop() : null;
-        if (route.idleTimeoutNanos > 0 && watch == null) {
+        IdleWatch watch = route.idleTimeoutMillis > 0 ? watchOfThisEventLoop() : null;
+        if (route.idleTimeoutMillis > 0 && watch == null) {
             // Not on an event loop (nothing here sends from elsewhere today): Vert.x's own timer per request.
             options.setIdleTimeout(route.idleTimeoutMillis);
         }
