@@ -75,27 +75,11 @@ class PackagedApplicationIT {
     void startsOnEmbeddedDefaultsAndProxies() throws Exception {
         Vertx vertx = Vertx.vertx();
         try (EchoUpstream upstream = EchoUpstream.http(vertx)) {
-            Path policy = directory.resolve("policy.yaml");
-            Files.writeString(policy, """
-                    apiVersion: latchkey.io/v1alpha1
-                    kind: EgressPolicy
-                    metadata: {name: packaged}
-                    spec:
-                      credentials:
-                        token: {secret: env:IT_TOKEN}
-                      routes:
-                        - {name: echo, prefix: /echo, upstream: "http://127.0.0.1:%d", inject: [{bearer: token}]}
-                    """.formatted(upstream.port()));
+            Path policy = echoPolicy(directory, upstream);
             Path output = directory.resolve("out.log");
             Process process = start(policy, output);
             try {
-                int port = awaitListening(output, process);
-                HttpResponse<String> response = HttpClient.newHttpClient().send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo/hi")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(upstream.last().headerValues("Authorization"))
-                        .containsExactly("Bearer packaged-it-token-55e1");
+                assertProxiesWithToken(awaitListening(output, process), upstream, "packaged-it-token-55e1");
             } finally {
                 process.destroy();
                 assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
@@ -214,6 +198,29 @@ class PackagedApplicationIT {
             process.destroy();
             process.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** A policy with one route, /echo to the upstream, injecting the bearer token from IT_TOKEN. */
+    static Path echoPolicy(Path directory, EchoUpstream upstream) throws IOException {
+        return Files.writeString(directory.resolve("policy.yaml"), """
+                apiVersion: latchkey.io/v1alpha1
+                kind: EgressPolicy
+                metadata: {name: packaged}
+                spec:
+                  credentials:
+                    token: {secret: env:IT_TOKEN}
+                  routes:
+                    - {name: echo, prefix: /echo, upstream: "http://127.0.0.1:%d", inject: [{bearer: token}]}
+                """.formatted(upstream.port()));
+    }
+
+    /** One request through the proxy on {@code port}: answered 200, and the upstream saw the token. */
+    static void assertProxiesWithToken(int port, EchoUpstream upstream, String token) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/echo/hi")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(upstream.last().headerValues("Authorization")).containsExactly("Bearer " + token);
     }
 
     /** Waits, bounded, for the log line that names the proxy port. */
