@@ -120,11 +120,18 @@ taskset -c 1 java -Xmx64m -XX:+UseSerialGC -cp "$RUNTIME_CP" bench/src/TokenEndp
 # Each Latchkey as the issue asks: one CPU, one event loop, -Xmx64m; no database, no access log. The heap flags
 # after -Xmx64m are the ones the JVM Dockerfile ships (a small young generation that the heap grows from).
 LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms8m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"}
-start_latchkey() { # port policy log
+# The JVM image ships an AppCDS archive written by a training run (src/main/docker/cds-training.sh); the harness
+# writes one the same way, with the same flags, and runs every Latchkey with it, as the image does.
+CDS_ARCHIVE="$WORK/app-cds.jsa"
+TRAINING_PROXY_PORT=18087 TRAINING_MANAGEMENT_PORT=18088 taskset -c 0 bash src/main/docker/cds-training.sh \
+  java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -XX:ArchiveClassesAtExit="$CDS_ARCHIVE" -Xlog:cds=error \
+  -jar target/quarkus-app/quarkus-run.jar > "$WORK/cds-training.log" 2>&1
+CDS_FLAGS="-XX:SharedArchiveFile=$CDS_ARCHIVE"
+start_latchkey() { # port policy log [extra JVM flags]
   BENCH_TOKEN=bench-token BENCH_CLIENT_ID=bench-client LATCHKEY_POLICY="$2" LATCHKEY_PROXY_PORT=$1 \
     LATCHKEY_PROXY_EVENT_LOOPS=1 LATCHKEY_ACCESS_LOG=false LATCHKEY_DATABASE_ENABLED=false \
     QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 \
-    taskset -c 0 java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -jar target/quarkus-app/quarkus-run.jar \
+    taskset -c 0 java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS ${4-$CDS_FLAGS} -jar target/quarkus-app/quarkus-run.jar \
     > "$3" 2>&1 &
 }
 await_200() { # port
@@ -134,16 +141,23 @@ await_200() { # port
   done
   echo "Latchkey on $1 never answered 200; see $WORK" >&2; exit 1
 }
-# Start-up, measured alone: the first proxied 200 after `java` starts, three times.
-FIRST_200=()
-for attempt in 1 2 3; do
-  START_NS=$(date +%s%N)
-  start_latchkey $LATCHKEY_PORT "$WORK/policy.yaml" "$WORK/latchkey-start-$attempt.log"; probe=$!
+# Start-up, measured alone: the first proxied 200 after `java` starts, three times with the class archive and three
+# times without, alternating.
+FIRST_200=() FIRST_200_NO_CDS=()
+first_200_ms() { # log [extra JVM flags]
+  local start_ns probe
+  start_ns=$(date +%s%N)
+  start_latchkey $LATCHKEY_PORT "$WORK/policy.yaml" "$1" "${2-$CDS_FLAGS}"; probe=$!
   await_200 $LATCHKEY_PORT
-  FIRST_200+=($(( ($(date +%s%N) - START_NS) / 1000000 )))
+  echo $(( ($(date +%s%N) - start_ns) / 1000000 ))
   kill $probe; wait $probe 2>/dev/null || true
+}
+for attempt in 1 2 3; do
+  ms=$(first_200_ms "$WORK/latchkey-start-$attempt.log"); FIRST_200+=("$ms")
+  ms=$(first_200_ms "$WORK/latchkey-start-no-cds-$attempt.log" ""); FIRST_200_NO_CDS+=("$ms")
 done
 FIRST_200_MS=$(printf '%s\n' "${FIRST_200[@]}" | sort -n | sed -n 2p)
+FIRST_200_NO_CDS_MS=$(printf '%s\n' "${FIRST_200_NO_CDS[@]}" | sort -n | sed -n 2p)
 start_latchkey $LATCHKEY_PORT "$WORK/policy.yaml" "$WORK/latchkey.log"; LATCHKEY_PID=$!; pids+=($LATCHKEY_PID)
 await_200 $LATCHKEY_PORT
 OAUTH_START_S=$(date +%s)
@@ -230,12 +244,14 @@ done
 TOKENS_ISSUED=$(curl -s "http://127.0.0.1:$TOKEN_PORT/count")
 OAUTH_ELAPSED_S=$(( $(date +%s) - OAUTH_START_S ))
 FIRST_200_ALL="${FIRST_200[*]}"
+FIRST_200_NO_CDS_ALL="${FIRST_200_NO_CDS[*]}"
 
 mkdir -p bench/results
 python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$OPEN" "$RSS_5K_KB" \
-  "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" <<'PY' | tee bench/results/latest.md
+  "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" "$FIRST_200_NO_CDS_MS" "$FIRST_200_NO_CDS_ALL" <<'PY' | tee bench/results/latest.md
 import sys, statistics, datetime, platform, subprocess
-path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all = sys.argv[1:]
+(path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
+ first_no_cds_ms, first_no_cds_all) = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
 arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k"]
 def col(arm, i): return [float(r[i]) for r in rows if r[0] == arm]
@@ -262,7 +278,8 @@ print(f"| per-core capacity (1 / CPU per request) Latchkey / nginx | {N['cpu']/L
 print(f"| per-core capacity Latchkey / HAProxy | {H['cpu']/L['cpu']:.2f} |")
 print(f"| throughput 10,000 routes / one route | {med['latchkey-10k']['rps']/L['rps']:.3f} (CPU per request {med['latchkey-10k']['cpu']/L['cpu']:.3f}×) |")
 print(f"| throughput oauth2 (cached token) / static | {med['latchkey-oauth']['rps']/L['rps']:.3f} (CPU per request {med['latchkey-oauth']['cpu']/L['cpu']:.3f}×) |")
-print(f"\nLatchkey: first proxied 200 {first_ms} ms after `java` started (median of {first_all} ms); RSS {int(rss_idle)//1024} MiB idle, "
+print(f"\nLatchkey: first proxied 200 {first_ms} ms after `java` started with the JVM image's class archive (median of"
+      f" {first_all} ms), {first_no_cds_ms} ms without it (median of {first_no_cds_all} ms); RSS {int(rss_idle)//1024} MiB idle, "
       f"{int(rss_load)//1024} MiB after the saturation runs, {int(rss_5k)//1024} MiB at 5k req/s (-Xmx64m).")
 print("\nSaturation on 2 cores: wrk and the upstream share CPU 1, which saturates first (the direct arm is no faster"
       " than the proxies), so req/s measure the load generator as much as the proxy; CPU per request is the comparison"
