@@ -69,6 +69,11 @@ final class InFlightRequests {
         String credential;
         /** The path relative to the matched route, without the query; null until a route matched. */
         String relativePath;
+        /**
+         * The request's exchange once it exists. Every request ends here, so this is where the idle watch is sure to
+         * let go of it, whichever path the forwarder took.
+         */
+        IdleWatch.Entry exchange;
 
         Done(HttpServerRequest request) {
             this.request = request;
@@ -76,6 +81,9 @@ final class InFlightRequests {
 
         @Override
         public void handle(Void ignored) {
+            if (exchange != null) {
+                IdleWatch.forget(exchange);
+            }
             if (!counted) {
                 counted = true;
                 count.decrementAndGet();

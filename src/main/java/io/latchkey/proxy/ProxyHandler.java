@@ -82,6 +82,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                         "route " + route.name + " does not allow this path", route.name);
             }
             Exchange exchange = new Exchange(request, route, target.rawQuery(), relativeRawPath, null, done);
+            done.exchange = exchange;
             CompletionStage<Void> ready = route.injection.whenReady();
             if (ready == null) {
                 forwarder.start(exchange);

@@ -174,6 +174,19 @@ class IdleWatchTest {
         assertThat(patient.expired).isOne();
     }
 
+    @Test
+    void anExchangeStillWatchedWhenItsRequestEndsIsLetGo() throws Exception {
+        Probe exchange = new Probe(Duration.ofMillis(100));
+        InFlightRequests.Done done = new InFlightRequests(false).new Done(null);
+        done.exchange = exchange;
+        onLoop(() -> watch.watch(exchange));
+        assertThat(onLoop(() -> watch.size())).isOne();
+        onLoop(() -> done.handle(null));
+        assertThat(onLoop(() -> watch.size())).isZero();
+        onLoop(() -> advanceAndSweep(Duration.ofSeconds(1)));
+        assertThat(exchange.expired).isZero();
+    }
+
     private int advanceAndSweep(Duration duration) {
         now += duration.toNanos();
         return watch.sweep();
