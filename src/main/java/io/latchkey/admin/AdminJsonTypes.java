@@ -3,7 +3,7 @@ package io.latchkey.admin;
 import io.latchkey.audit.AuditEvent;
 import io.latchkey.audit.AuditQuery;
 import io.latchkey.credential.CredentialStatus;
-import io.latchkey.secret.db.DbSecretStore;
+import io.latchkey.secret.db.DbSecretAdmin;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -11,7 +11,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * them as the JVM does (Quarkus registers resource return types, not the types nested inside them).
  */
 @RegisterForReflection(targets = { AdminError.class, SecretsResource.SecretValue.class, SecretsResource.SecretList.class,
-        DbSecretStore.Metadata.class, DbSecretStore.Reencryption.class, CredentialsResource.CredentialList.class,
+        DbSecretAdmin.Metadata.class, DbSecretAdmin.Reencryption.class, CredentialsResource.CredentialList.class,
         CredentialStatus.class, AuditQuery.Result.class, AuditEvent.class, AuditEvent.Kind.class })
 final class AdminJsonTypes {
 

@@ -16,7 +16,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
-import io.latchkey.secret.db.DbSecretStore;
+import io.latchkey.secret.db.DbSecretAdmin;
 import io.latchkey.secret.db.EmbeddedStore;
 
 /**
@@ -37,7 +37,7 @@ public class SecretsResource {
         }
     }
 
-    public record SecretList(List<DbSecretStore.Metadata> secrets) {
+    public record SecretList(List<DbSecretAdmin.Metadata> secrets) {
     }
 
     private final EmbeddedStore store;
@@ -49,37 +49,37 @@ public class SecretsResource {
     @GET
     @Path("/secrets")
     public CompletionStage<SecretList> list() {
-        return store().list().thenApply(SecretList::new);
+        return admin().list().thenApply(SecretList::new);
     }
 
     @PUT
     @Path("/secrets/{name: .+}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public CompletionStage<DbSecretStore.Metadata> put(@PathParam("name") String name, SecretValue body) {
+    public CompletionStage<DbSecretAdmin.Metadata> put(@PathParam("name") String name, SecretValue body) {
         checkName(name);
         if (body == null || body.value == null) {
             throw new IllegalArgumentException("send {\"value\": \"...\"}");
         }
-        return store().put(name, Secret.of(body.value));
+        return admin().put(name, Secret.of(body.value));
     }
 
     @DELETE
     @Path("/secrets/{name: .+}")
     public CompletionStage<Response> delete(@PathParam("name") String name) {
         checkName(name);
-        return store().delete(name).thenApply(deleted -> deleted ? Response.noContent().build()
+        return admin().delete(name).thenApply(deleted -> deleted ? Response.noContent().build()
                 : AdminExceptions.error(Response.Status.NOT_FOUND, "not_found", "no secret db:" + name));
     }
 
     /** Seals every value under the active key; run it after putting a new key first in latchkey.crypto.keys. */
     @POST
     @Path("/keys/re-encrypt")
-    public CompletionStage<DbSecretStore.Reencryption> reencrypt() {
-        return store().reencryptAll();
+    public CompletionStage<DbSecretAdmin.Reencryption> reencrypt() {
+        return admin().reencryptAll();
     }
 
-    private DbSecretStore store() {
-        return store.get().orElseThrow(() -> new AdminExceptions.NotConfigured(store.unavailableReason()));
+    private DbSecretAdmin admin() {
+        return store.admin().orElseThrow(() -> new AdminExceptions.NotConfigured(store.unavailableReason()));
     }
 
     private static void checkName(String name) {

@@ -23,6 +23,7 @@ import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.crypto.KeyRing;
 import io.latchkey.secret.crypto.SecretCipher;
+import io.latchkey.secret.db.DbSecretAdmin;
 import io.latchkey.secret.db.DbSecretStore;
 import io.latchkey.testing.EchoUpstream;
 import io.latchkey.testing.ManualClock;
@@ -87,7 +88,7 @@ class ReplicatedRefreshTest {
                         Duration.ofMinutes(5), AuditTrail.NONE);
                 stores.add(store);
             }
-            stores.get(0).put(name, Secret.of("refresh-0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            new DbSecretAdmin(stores.get(0)).put(name, Secret.of("refresh-0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
             for (int i = 0; i < REPLICAS; i++) {
                 stores.get(i).reload().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 ProxyHarness.databaseSecrets.set(stores.get(i));
@@ -120,7 +121,7 @@ class ReplicatedRefreshTest {
                             status -> assertThat(status.available()).isTrue())));
         } finally {
             replicas.forEach(ProxyHarness::close);
-            stores.get(0).delete(name).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            new DbSecretAdmin(stores.get(0)).delete(name).toCompletableFuture().get(10, TimeUnit.SECONDS);
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }

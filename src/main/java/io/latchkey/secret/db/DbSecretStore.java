@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-import jakarta.persistence.LockModeType;
-
 import org.jboss.logging.Logger;
 
 import io.latchkey.audit.AuditEvent;
@@ -28,19 +25,18 @@ import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
 import io.latchkey.secret.WritableValueSource;
-import io.latchkey.secret.crypto.SealedValue;
 import io.latchkey.secret.crypto.SealedValueException;
 import io.latchkey.secret.crypto.SecretCipher;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.panache.common.Parameters;
-import io.smallrye.mutiny.Uni;
 
 /**
- * The embedded secret store: {@code db:} values sealed with AES-256-GCM in PostgreSQL. Requests never reach the
- * database: every value is read (and opened) into memory when the store starts and again every {@code cacheTtl}, and
+ * The embedded secret store: {@code db:} values sealed with AES-256-GCM in PostgreSQL, as the data plane reads them.
+ * Requests never reach the database: every value is read (and opened) into memory when the store starts and again every
+ * {@code cacheTtl}, and
  * at once after a write through this store. While the database is unreachable, values keep serving until their TTL
  * plus {@code grace}. Writes of values read earlier are check-and-set on the stored version, so two replicas can
- * never silently overwrite each other.
+ * never silently overwrite each other. What operators do to stored values is {@link DbSecretAdmin}'s.
  */
 public final class DbSecretStore {
 
@@ -53,20 +49,12 @@ public final class DbSecretStore {
     private record Cached(Resolution value, int version) {
     }
 
-    /** What operators see of a stored secret: never its value. */
-    public record Metadata(String name, int version, String keyId, Instant createdAt, Instant updatedAt) {
-    }
-
-    /** What re-encryption did: values now under the active key, and those that could not be opened. */
-    public record Reencryption(String activeKey, int reencrypted, int alreadyCurrent, List<String> failed) {
-    }
-
-    private final Database database;
-    private final SecretCipher cipher;
-    private final InstantSource clock;
+    final Database database;
+    final SecretCipher cipher;
+    final InstantSource clock;
     private final Duration cacheTtl;
     private final Duration grace;
-    private final AuditTrail audit;
+    final AuditTrail audit;
     private final AtomicReference<Map<String, Cached>> values = new AtomicReference<>(Map.of());
     private final AtomicReference<CompletableFuture<Void>> loading = new AtomicReference<>();
     private final AtomicInteger opened = new AtomicInteger();
@@ -238,34 +226,6 @@ public final class DbSecretStore {
     }
 
     /**
-     * Stores a value whatever was there before (the admin API).
-     *
-     * @throws IllegalArgumentException when the value is empty or holds a control character
-     */
-    public CompletionStage<Metadata> put(String name, Secret value) {
-        checkValue(value);
-        Instant now = clock.instant();
-        return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.<StoredSecretEntity> findById(name)
-                .onItem().transformToUni(existing -> {
-                    SealedValue sealed = cipher.seal(name, value.reveal());
-                    if (existing == null) {
-                        return StoredSecretEntity.created(name, sealed, now).<StoredSecretEntity> persist();
-                    }
-                    existing.seal(sealed);
-                    existing.version++;
-                    existing.updatedAt = now;
-                    return Uni.createFrom().item(existing);
-                })
-                .map(DbSecretStore::metadata)))
-                .thenApply(metadata -> {
-                    cache(name, value, metadata.version());
-                    audit.record(AuditEvent.credential(now, null, "secret_written",
-                            "db:" + name + " version " + metadata.version()));
-                    return metadata;
-                });
-    }
-
-    /**
      * Stores a value only if the stored version is still {@code readVersion} (0: only if none is stored yet).
      * Fails with {@link DbWriteConflict} when another writer got there first.
      */
@@ -296,61 +256,6 @@ public final class DbSecretStore {
         });
     }
 
-    /** Removes a value. Completes with whether one was stored. */
-    public CompletionStage<Boolean> delete(String name) {
-        return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.deleteById(name)))
-                .thenApply(deleted -> {
-                    if (deleted) {
-                        update(name, null);
-                        audit.record(AuditEvent.credential(clock.instant(), null, "secret_deleted", "db:" + name));
-                    }
-                    return deleted;
-                });
-    }
-
-    /** Every stored secret's metadata, by name. */
-    public CompletionStage<List<Metadata>> list() {
-        return database.run(() -> Panache.withSession(() -> StoredSecretEntity.<StoredSecretEntity> listAll()))
-                .thenApply(rows -> rows.stream()
-                        .map(DbSecretStore::metadata)
-                        .sorted(Comparator.comparing(Metadata::name)).toList());
-    }
-
-    /**
-     * Seals every value that an older key sealed again under the active key. The rows are locked while it runs, so a
-     * replica's write cannot slip in between and be overwritten. Values no key opens are reported, not lost. The
-     * version does not move: the value is the same.
-     */
-    public CompletionStage<Reencryption> reencryptAll() {
-        return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.<StoredSecretEntity> findAll()
-                .withLock(LockModeType.PESSIMISTIC_WRITE).list()
-                .map(rows -> {
-                    int reencrypted = 0;
-                    int current = 0;
-                    List<String> failed = new ArrayList<>();
-                    for (StoredSecretEntity row : rows) {
-                        if (!cipher.needsRotation(row.sealed())) {
-                            current++;
-                            continue;
-                        }
-                        try {
-                            row.seal(cipher.reseal(row.name, row.sealed()));
-                            reencrypted++;
-                        } catch (SealedValueException e) {
-                            failed.add(row.name);
-                        }
-                    }
-                    failed.sort(null);
-                    return new Reencryption(cipher.activeKeyId(), reencrypted, current, List.copyOf(failed));
-                }))).thenApply(result -> {
-                    audit.record(AuditEvent.credential(clock.instant(), null, "secrets_reencrypted",
-                            result.reencrypted() + " values now under key " + result.activeKey()
-                                    + (result.failed().isEmpty() ? "" : "; not opened: " + result.failed())));
-                    reload();
-                    return result;
-                });
-    }
-
     /** Whether a policy has asked for {@code db:} values since start-up. */
     public boolean inUse() {
         return opened.get() > 0;
@@ -371,12 +276,13 @@ public final class DbSecretStore {
         return !clock.instant().isAfter(loaded.plus(cacheTtl).plus(grace));
     }
 
-    private void cache(String name, Secret value, int version) {
+    /** Serves a value just written through this replica at its new version. */
+    void cache(String name, Secret value, int version) {
         update(name, new Cached(Resolution.available(value), version));
     }
 
     /** Replaces (or, with null, removes) one cached value atomically. */
-    private void update(String name, Cached cached) {
+    void update(String name, Cached cached) {
         values.updateAndGet(current -> {
             Map<String, Cached> next = new HashMap<>(current);
             if (cached == null) {
@@ -388,11 +294,8 @@ public final class DbSecretStore {
         });
     }
 
-    private static Metadata metadata(StoredSecretEntity row) {
-        return new Metadata(row.name, row.version, row.keyId, row.createdAt, row.updatedAt);
-    }
-
-    private static void checkValue(Secret value) {
+    /** @throws IllegalArgumentException when the value is empty or holds a control character */
+    static void checkValue(Secret value) {
         if (value.reveal().isEmpty()) {
             throw new IllegalArgumentException("the value is empty");
         }

@@ -36,6 +36,7 @@ public class EmbeddedStore {
     private final AuditLifecycle audit;
     private final Vertx vertx;
     private volatile DbSecretStore store;
+    private volatile DbSecretAdmin admin;
     private volatile String unavailableReason = "the embedded store has not started";
 
     public EmbeddedStore(LatchkeyConfig config, DatabaseLifecycle database, AuditLifecycle audit, Vertx vertx) {
@@ -69,6 +70,7 @@ public class EmbeddedStore {
                 opened.reload();
             }
         });
+        admin = new DbSecretAdmin(opened);
         store = opened;
     }
 
@@ -101,6 +103,11 @@ public class EmbeddedStore {
     /** The store, when it is open. */
     public Optional<DbSecretStore> get() {
         return Optional.ofNullable(store);
+    }
+
+    /** What the admin API works with, when the store is open. */
+    public Optional<DbSecretAdmin> admin() {
+        return Optional.ofNullable(admin);
     }
 
     /** Why {@code db:} references cannot be used, when the store is not open. */
