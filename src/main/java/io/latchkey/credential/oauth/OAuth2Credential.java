@@ -46,17 +46,12 @@ public final class OAuth2Credential implements Credential {
     private final OAuthRuntime runtime;
     private final TokenRequestBuilder requests;
     private final TokenEndpointClient endpoint;
-    private final Optional<ValueSource> refreshTokenSource;
+    private final RefreshTokenKeeper refreshTokens;
     private final ValueSource[] inputs;
     private final AtomicReference<TokenState> state = new AtomicReference<>(TokenState.EMPTY);
     private final AtomicReference<CompletableFuture<Void>> inFlight = new AtomicReference<>();
-    private final AtomicReference<RotatedRefreshToken> rotated = new AtomicReference<>();
     private final AtomicReference<RefreshScheduler.Cancellable> scheduled = new AtomicReference<>();
     private volatile boolean closed;
-
-    /** A refresh token the provider issued, and the stored value it replaced. */
-    private record RotatedRefreshToken(Secret replaced, Secret current) {
-    }
 
     public OAuth2Credential(String name, OAuth2Settings settings, OAuthRuntime runtime,
             Optional<ValueSource> clientId, Optional<ValueSource> clientSecret, Optional<ValueSource> privateKey,
@@ -68,7 +63,8 @@ public final class OAuth2Credential implements Credential {
                 runtime.clock());
         this.endpoint = new TokenEndpointClient(runtime.vertx(), runtime.clients().apply(settings.caBundle().orElse(null)),
                 settings);
-        this.refreshTokenSource = refreshToken;
+        this.refreshTokens = new RefreshTokenKeeper(name, settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN,
+                refreshToken, runtime.observer());
         this.inputs = java.util.stream.Stream.of(clientId, clientSecret, privateKey, refreshToken, subjectToken)
                 .flatMap(Optional::stream).toArray(ValueSource[]::new);
     }
@@ -174,13 +170,13 @@ public final class OAuth2Credential implements Credential {
         AtomicReference<Secret> sent = new AtomicReference<>();
         AtomicBoolean requested = new AtomicBoolean();
         Supplier<CompletionStage<TokenResponse>> request = () -> {
-            Secret refreshToken = settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN ? currentRefreshToken() : null;
+            Secret refreshToken = settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN ? refreshTokens.current() : null;
             sent.set(refreshToken);
             TokenRequest built = requests.build(refreshToken);
             requested.set(true);
-            return endpoint.send(built).thenCompose(this::storeRotatedRefreshToken);
+            return endpoint.send(built).thenCompose(refreshTokens::storeRotated);
         };
-        WritableValueSource shared = sharedRefreshToken();
+        WritableValueSource shared = refreshTokens.shared();
         CompletionStage<TokenResponse> answer;
         try {
             answer = shared == null ? request.get()
@@ -196,7 +192,7 @@ public final class OAuth2Credential implements Credential {
             TokenEndpointException failure = asFailure(error, shared != null && !requested.get());
             if (mayRetryLostRace && shared != null && failure.invalidGrant() && sent.get() != null) {
                 shared.reread().whenComplete((ignored, rereadError) -> {
-                    if (!Objects.equals(storedRefreshToken(), sent.get())) {
+                    if (!Objects.equals(refreshTokens.stored(), sent.get())) {
                         LOG.infof("Credential %s: another replica rotated the refresh token meanwhile; retrying with"
                                 + " the stored one", name);
                         attempt(mine, false);
@@ -208,12 +204,6 @@ public final class OAuth2Credential implements Credential {
             }
             failed(mine, sentAt, failure, requested.get());
         });
-    }
-
-    /** The stored refresh token, when the refresh grant uses one from a store that takes writes. */
-    private WritableValueSource sharedRefreshToken() {
-        return settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN
-                && refreshTokenSource.orElse(null) instanceof WritableValueSource writable ? writable : null;
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -243,39 +233,11 @@ public final class OAuth2Credential implements Credential {
         return new TokenEndpointException("unreachable", "the token request failed");
     }
 
-    /**
-     * A rotated refresh token is written through the credential's reference when its store takes writes (Vault),
-     * before the new access token is used. If the write fails, the new refresh token is still kept in memory: the
-     * provider issued it to us, and losing it would lose the grant.
-     */
-    private CompletionStage<TokenResponse> storeRotatedRefreshToken(TokenResponse response) {
-        if (response.refreshToken().isEmpty()) {
-            return CompletableFuture.completedFuture(response);
-        }
-        if (refreshTokenSource.isEmpty() || !(refreshTokenSource.get() instanceof WritableValueSource writable)) {
-            runtime.observer().refreshTokenRotated(name, false);
-            return CompletableFuture.completedFuture(response);
-        }
-        return writable.write(response.refreshToken().get()).handle((written, error) -> {
-            runtime.observer().refreshTokenRotated(name, error == null);
-            if (error != null) {
-                LOG.warnf("Credential %s: the rotated refresh token could not be written to %s (%s); it is kept in"
-                        + " memory", name, writable.describe(),
-                        error.getCause() == null ? error.getClass().getSimpleName()
-                                : error.getCause().getClass().getSimpleName());
-            }
-            return response;
-        });
-    }
-
     private void succeeded(CompletableFuture<Void> mine, Instant sentAt, Secret usedRefreshToken,
             TokenResponse response) {
         // The new refresh token is kept before the new access token is used: if we stopped in between, the old
         // refresh token (which the provider may have revoked) would be all we had.
-        response.refreshToken().ifPresent(next -> {
-            Secret stored = storedRefreshToken();
-            rotated.set(new RotatedRefreshToken(stored, next));
-        });
+        response.refreshToken().ifPresent(refreshTokens::rotatedTo);
         Instant now = runtime.clock().instant();
         Optional<Duration> lifetime = response.expiresIn().or(settings::defaultLifetime);
         Instant expiresAt = lifetime.map(sentAt::plus).orElse(null);
@@ -337,26 +299,6 @@ public final class OAuth2Credential implements Credential {
         if (previous != null) {
             previous.cancel();
         }
-    }
-
-    /** The refresh token to present: the one the provider rotated in, unless the stored one changed since. */
-    private Secret currentRefreshToken() {
-        Secret stored = storedRefreshToken();
-        RotatedRefreshToken latest = rotated.get();
-        if (latest != null && Objects.equals(latest.replaced(), stored)) {
-            return latest.current();
-        }
-        if (stored == null) {
-            throw new CredentialUnavailableException(name, "refreshToken: " + refreshTokenSource
-                    .map(s -> ((Resolution.Unavailable) s.current()).reason()).orElse("not configured"));
-        }
-        return stored;
-    }
-
-    private Secret storedRefreshToken() {
-        return refreshTokenSource.map(ValueSource::current)
-                .filter(Resolution.Available.class::isInstance)
-                .map(r -> ((Resolution.Available) r).value()).orElse(null);
     }
 
     /** Changes when any input (client secret, key, stored refresh token...) changes: a dead credential may live. */
