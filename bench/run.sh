@@ -125,7 +125,8 @@ LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms8m -Xmn8m -XX:MinHeapFreeR
 CDS_ARCHIVE="$WORK/app-cds.jsa"
 TRAINING_PROXY_PORT=18087 TRAINING_MANAGEMENT_PORT=18088 taskset -c 0 bash src/main/docker/cds-training.sh \
   java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -XX:ArchiveClassesAtExit="$CDS_ARCHIVE" -Xlog:cds=error \
-  -jar target/quarkus-app/quarkus-run.jar > "$WORK/cds-training.log" 2>&1
+  -jar target/quarkus-app/quarkus-run.jar > "$WORK/cds-training.log" 2>&1 \
+  || { echo "The AppCDS training run failed; see $WORK/cds-training.log" >&2; exit 1; }
 CDS_FLAGS="-XX:SharedArchiveFile=$CDS_ARCHIVE"
 start_latchkey() { # port policy log [extra JVM flags]
   BENCH_TOKEN=bench-token BENCH_CLIENT_ID=bench-client LATCHKEY_POLICY="$2" LATCHKEY_PROXY_PORT=$1 \
