@@ -23,16 +23,16 @@ USER 185
 # starting (without the trim) instead of refusing the option. CompileThresholdScaling=3 lets methods run three times
 # longer before the JIT compiles them: on one CPU the compilers otherwise spend about 1 s of start-up on code that
 # runs only then. First proxied 200 1.7 s instead of 2.2-2.5 s, CPU per request once warm the same; warm-up at low
-# rates is slower (p50 +0.2-0.4 ms in the first minute at 10-100 req/s). Append
-# -XX:CompileThresholdScaling=1 for the JVM's default. JvmImageIT starts the jar with the options this file composes.
+# rates is slower (p50 +0.2-0.4 ms in the first minute at 10-100 req/s). Append -XX:CompileThresholdScaling=1 for
+# the JVM's default. JvmImageIT starts the jar with the options this file composes.
 ENV GC_CONTAINER_OPTIONS="-XX:+UseSerialGC" GC_MIN_HEAP_FREE_RATIO=10 GC_MAX_HEAP_FREE_RATIO=30
 ENV JAVA_OPTS_APPEND="-Xmx64m -Xms8m -Xmn8m -XX:CompileThresholdScaling=3 -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
 ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
 # AppCDS: a training run (start, one proxied request, stop) archives the classes that start-up loads, with this
 # image's JDK and jars, so that every start maps them instead of loading them again: the first proxied 200 comes
 # about 0.4-0.7 s sooner on one CPU (bench/run.sh: 1.7 s instead of 2.0 s with the thresholds above; 2.5 s instead
-# of 3.2 s without them). If the archive cannot be used (another JDK
-# mounted over this one, say) the JVM says so once and starts without it.
+# of 3.2 s without them). If the archive cannot be used (another JDK mounted over this one, say) the JVM says so
+# once and starts without it.
 RUN JAVA_OPTS_APPEND="$JAVA_OPTS_APPEND -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Xlog:cds=error" \
     /deployments/cds-training.sh /opt/jboss/container/java/run/run-java.sh
 ENV JAVA_OPTS_APPEND="$JAVA_OPTS_APPEND -XX:SharedArchiveFile=/deployments/app-cds.jsa"

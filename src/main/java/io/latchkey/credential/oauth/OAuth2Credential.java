@@ -170,7 +170,7 @@ public final class OAuth2Credential implements Credential {
         AtomicReference<Secret> sent = new AtomicReference<>();
         AtomicBoolean requested = new AtomicBoolean();
         Supplier<CompletionStage<TokenResponse>> request = () -> {
-            Secret refreshToken = settings.grant() == OAuth2Settings.Grant.REFRESH_TOKEN ? refreshTokens.current() : null;
+            Secret refreshToken = refreshTokens.presented();
             sent.set(refreshToken);
             TokenRequest built = requests.build(refreshToken);
             requested.set(true);

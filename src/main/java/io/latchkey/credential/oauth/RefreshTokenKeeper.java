@@ -37,7 +37,8 @@ final class RefreshTokenKeeper {
      * @param refreshGrant whether the credential's grant presents the refresh token (other grants may still receive
      *        one, which is kept and written all the same)
      */
-    RefreshTokenKeeper(String credential, boolean refreshGrant, Optional<ValueSource> source, TokenRequestObserver observer) {
+    RefreshTokenKeeper(String credential, boolean refreshGrant, Optional<ValueSource> source,
+            TokenRequestObserver observer) {
         this.credential = credential;
         this.refreshGrant = refreshGrant;
         this.source = source;
@@ -79,8 +80,13 @@ final class RefreshTokenKeeper {
         rotated.set(new RotatedRefreshToken(stored(), next));
     }
 
+    /** What a token request presents: the current refresh token under the refresh grant, nothing under others. */
+    Secret presented() {
+        return refreshGrant ? current() : null;
+    }
+
     /** The refresh token to present: the one the provider rotated in, unless the stored one changed since. */
-    Secret current() {
+    private Secret current() {
         Secret stored = stored();
         RotatedRefreshToken latest = rotated.get();
         if (latest != null && Objects.equals(latest.replaced(), stored)) {

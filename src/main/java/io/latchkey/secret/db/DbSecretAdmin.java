@@ -1,7 +1,6 @@
 package io.latchkey.secret.db;
 
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,12 +9,9 @@ import java.util.concurrent.CompletionStage;
 import jakarta.persistence.LockModeType;
 
 import io.latchkey.audit.AuditEvent;
-import io.latchkey.audit.AuditTrail;
-import io.latchkey.database.Database;
 import io.latchkey.secret.Secret;
 import io.latchkey.secret.crypto.SealedValue;
 import io.latchkey.secret.crypto.SealedValueException;
-import io.latchkey.secret.crypto.SecretCipher;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
@@ -35,18 +31,10 @@ public final class DbSecretAdmin {
     }
 
     private final DbSecretStore store;
-    private final Database database;
-    private final SecretCipher cipher;
-    private final InstantSource clock;
-    private final AuditTrail audit;
 
     /** Works on the store's database and keys, and keeps its in-memory copy current. */
     public DbSecretAdmin(DbSecretStore store) {
         this.store = store;
-        this.database = store.database;
-        this.cipher = store.cipher;
-        this.clock = store.clock;
-        this.audit = store.audit;
     }
 
     /**
@@ -56,10 +44,11 @@ public final class DbSecretAdmin {
      */
     public CompletionStage<Metadata> put(String name, Secret value) {
         DbSecretStore.checkValue(value);
-        Instant now = clock.instant();
-        return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.<StoredSecretEntity> findById(name)
+        Instant now = store.clock.instant();
+        return store.database.run(() -> Panache.withTransaction(() -> StoredSecretEntity
+                .<StoredSecretEntity> findById(name)
                 .onItem().transformToUni(existing -> {
-                    SealedValue sealed = cipher.seal(name, value.reveal());
+                    SealedValue sealed = store.cipher.seal(name, value.reveal());
                     if (existing == null) {
                         return StoredSecretEntity.created(name, sealed, now).<StoredSecretEntity> persist();
                     }
@@ -71,7 +60,7 @@ public final class DbSecretAdmin {
                 .map(DbSecretAdmin::metadata)))
                 .thenApply(metadata -> {
                     store.cache(name, value, metadata.version());
-                    audit.record(AuditEvent.credential(now, null, "secret_written",
+                    store.audit.record(AuditEvent.credential(now, null, "secret_written",
                             "db:" + name + " version " + metadata.version()));
                     return metadata;
                 });
@@ -79,11 +68,12 @@ public final class DbSecretAdmin {
 
     /** Removes a value. Completes with whether one was stored. */
     public CompletionStage<Boolean> delete(String name) {
-        return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.deleteById(name)))
+        return store.database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.deleteById(name)))
                 .thenApply(deleted -> {
                     if (deleted) {
-                        store.update(name, null);
-                        audit.record(AuditEvent.credential(clock.instant(), null, "secret_deleted", "db:" + name));
+                        store.forget(name);
+                        store.audit.record(AuditEvent.credential(store.clock.instant(), null, "secret_deleted",
+                                "db:" + name));
                     }
                     return deleted;
                 });
@@ -91,7 +81,7 @@ public final class DbSecretAdmin {
 
     /** Every stored secret's metadata, by name. */
     public CompletionStage<List<Metadata>> list() {
-        return database.run(() -> Panache.withSession(() -> StoredSecretEntity.<StoredSecretEntity> listAll()))
+        return store.database.run(() -> Panache.withSession(() -> StoredSecretEntity.<StoredSecretEntity> listAll()))
                 .thenApply(rows -> rows.stream()
                         .map(DbSecretAdmin::metadata)
                         .sorted(Comparator.comparing(Metadata::name)).toList());
@@ -103,28 +93,28 @@ public final class DbSecretAdmin {
      * version does not move: the value is the same.
      */
     public CompletionStage<Reencryption> reencryptAll() {
-        return database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.<StoredSecretEntity> findAll()
+        return store.database.run(() -> Panache.withTransaction(() -> StoredSecretEntity.<StoredSecretEntity> findAll()
                 .withLock(LockModeType.PESSIMISTIC_WRITE).list()
                 .map(rows -> {
                     int reencrypted = 0;
                     int current = 0;
                     List<String> failed = new ArrayList<>();
                     for (StoredSecretEntity row : rows) {
-                        if (!cipher.needsRotation(row.sealed())) {
+                        if (!store.cipher.needsRotation(row.sealed())) {
                             current++;
                             continue;
                         }
                         try {
-                            row.seal(cipher.reseal(row.name, row.sealed()));
+                            row.seal(store.cipher.reseal(row.name, row.sealed()));
                             reencrypted++;
                         } catch (SealedValueException e) {
                             failed.add(row.name);
                         }
                     }
                     failed.sort(null);
-                    return new Reencryption(cipher.activeKeyId(), reencrypted, current, List.copyOf(failed));
+                    return new Reencryption(store.cipher.activeKeyId(), reencrypted, current, List.copyOf(failed));
                 }))).thenApply(result -> {
-                    audit.record(AuditEvent.credential(clock.instant(), null, "secrets_reencrypted",
+                    store.audit.record(AuditEvent.credential(store.clock.instant(), null, "secrets_reencrypted",
                             result.reencrypted() + " values now under key " + result.activeKey()
                                     + (result.failed().isEmpty() ? "" : "; not opened: " + result.failed())));
                     store.reload();

@@ -32,11 +32,11 @@ import io.quarkus.panache.common.Parameters;
 
 /**
  * The embedded secret store: {@code db:} values sealed with AES-256-GCM in PostgreSQL, as the data plane reads them.
- * Requests never reach the database: every value is read (and opened) into memory when the store starts and again every
- * {@code cacheTtl}, and
- * at once after a write through this store. While the database is unreachable, values keep serving until their TTL
- * plus {@code grace}. Writes of values read earlier are check-and-set on the stored version, so two replicas can
- * never silently overwrite each other. What operators do to stored values is {@link DbSecretAdmin}'s.
+ * Requests never reach the database: every value is read (and opened) into memory when the store starts, again every
+ * {@code cacheTtl}, and at once after a write through this store. While the database is unreachable, values keep
+ * serving until their TTL plus {@code grace}. Writes of values read earlier are check-and-set on the stored version,
+ * so two replicas can never silently overwrite each other. What operators do to stored values is
+ * {@link DbSecretAdmin}'s.
  */
 public final class DbSecretStore {
 
@@ -281,8 +281,13 @@ public final class DbSecretStore {
         update(name, new Cached(Resolution.available(value), version));
     }
 
+    /** Stops serving a value just deleted through this replica. */
+    void forget(String name) {
+        update(name, null);
+    }
+
     /** Replaces (or, with null, removes) one cached value atomically. */
-    void update(String name, Cached cached) {
+    private void update(String name, Cached cached) {
         values.updateAndGet(current -> {
             Map<String, Cached> next = new HashMap<>(current);
             if (cached == null) {

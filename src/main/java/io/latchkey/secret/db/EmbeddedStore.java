@@ -36,7 +36,6 @@ public class EmbeddedStore {
     private final AuditLifecycle audit;
     private final Vertx vertx;
     private volatile DbSecretStore store;
-    private volatile DbSecretAdmin admin;
     private volatile String unavailableReason = "the embedded store has not started";
 
     public EmbeddedStore(LatchkeyConfig config, DatabaseLifecycle database, AuditLifecycle audit, Vertx vertx) {
@@ -70,7 +69,6 @@ public class EmbeddedStore {
                 opened.reload();
             }
         });
-        admin = new DbSecretAdmin(opened);
         store = opened;
     }
 
@@ -107,7 +105,7 @@ public class EmbeddedStore {
 
     /** What the admin API works with, when the store is open. */
     public Optional<DbSecretAdmin> admin() {
-        return Optional.ofNullable(admin);
+        return get().map(DbSecretAdmin::new);
     }
 
     /** Why {@code db:} references cannot be used, when the store is not open. */
