@@ -46,7 +46,8 @@ class JvmImageIT {
                         : option)
                 .toList();
 
-        List<String> trainingCommand = new ArrayList<>(List.of("bash", TRAINING.toString(), java()));
+        List<String> trainingCommand = new ArrayList<>(List.of("bash", TRAINING.toString(),
+                PackagedApplicationIT.java()));
         trainingCommand.addAll(training);
         trainingCommand.addAll(List.of("-Xlog:cds=error", "-jar", PackagedApplicationIT.RUNNER.toString()));
         ProcessBuilder trainingRun = new ProcessBuilder(trainingCommand);
@@ -62,19 +63,13 @@ class JvmImageIT {
 
         Vertx vertx = Vertx.vertx();
         try (EchoUpstream upstream = EchoUpstream.http(vertx)) {
-            Path policy = PackagedApplicationIT.echoPolicy(directory, upstream);
+            Path policy = PackagedApplicationIT.echoPolicy(directory, upstream.port());
             // -Xshare:on turns "cannot use the archive" from a warning into a failed start.
-            List<String> command = new ArrayList<>(List.of(java()));
-            command.addAll(runtime);
-            command.addAll(List.of("-Xshare:on", "-Xlog:class+load=info:file=" + directory.resolve("classes.log"),
-                    "-Dquarkus.http.port=0", "-Dquarkus.management.port=0", "-Dlatchkey.proxy.port=0",
-                    "-jar", PackagedApplicationIT.RUNNER.toString()));
-            ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().put("LATCHKEY_POLICY", policy.toString());
-            builder.environment().put("IT_TOKEN", "image-it-token-93c7");
-            builder.environment().put("LATCHKEY_DATABASE_ENABLED", "false");
+            List<String> jvmOptions = new ArrayList<>(runtime);
+            jvmOptions.addAll(List.of("-Xshare:on", "-Xlog:class+load=info:file=" + directory.resolve("classes.log")));
             Path output = directory.resolve("out.log");
-            Process process = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process process = PackagedApplicationIT.start(policy, output, jvmOptions,
+                    Map.of("IT_TOKEN", "image-it-token-93c7", "LATCHKEY_DATABASE_ENABLED", "false"));
             try {
                 PackagedApplicationIT.assertProxiesWithToken(PackagedApplicationIT.awaitListening(output, process),
                         upstream, "image-it-token-93c7");
@@ -121,10 +116,6 @@ class JvmImageIT {
             }
         }
         return env;
-    }
-
-    static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     static int freePort() throws IOException {

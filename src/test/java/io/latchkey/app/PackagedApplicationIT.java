@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +39,17 @@ class PackagedApplicationIT {
     }
 
     Process start(Path policy, Path output, Map<String, String> environment) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Dquarkus.http.port=0", "-Dquarkus.management.port=0", "-Dlatchkey.proxy.port=0",
+        return start(policy, output, List.of(), environment);
+    }
+
+    /** The jar on free ports with {@code jvmOptions}, IT_TOKEN set, and {@code environment} over that. */
+    static Process start(Path policy, Path output, List<String> jvmOptions, Map<String, String> environment)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(java()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-Dquarkus.http.port=0", "-Dquarkus.management.port=0", "-Dlatchkey.proxy.port=0",
                 "-jar", RUNNER.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("LATCHKEY_POLICY", policy.toString());
         builder.environment().put("IT_TOKEN", "packaged-it-token-55e1");
         builder.environment().putAll(environment);
@@ -75,7 +84,7 @@ class PackagedApplicationIT {
     void startsOnEmbeddedDefaultsAndProxies() throws Exception {
         Vertx vertx = Vertx.vertx();
         try (EchoUpstream upstream = EchoUpstream.http(vertx)) {
-            Path policy = echoPolicy(directory, upstream);
+            Path policy = echoPolicy(directory, upstream.port());
             Path output = directory.resolve("out.log");
             Process process = start(policy, output);
             try {
@@ -100,17 +109,7 @@ class PackagedApplicationIT {
             admin.createStatement().execute("DROP DATABASE IF EXISTS latchkey_it");
             admin.createStatement().execute("CREATE DATABASE latchkey_it");
         }
-        Path policy = directory.resolve("policy.yaml");
-        Files.writeString(policy, """
-                apiVersion: latchkey.io/v1alpha1
-                kind: EgressPolicy
-                metadata: {name: keys}
-                spec:
-                  credentials:
-                    token: {secret: env:IT_TOKEN}
-                  routes:
-                    - {name: echo, prefix: /echo, upstream: "http://127.0.0.1:9", inject: [{bearer: token}]}
-                """);
+        Path policy = echoPolicy(directory, 9); // never called: this test is about start-up
         String key = "it-k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
         Path first = directory.resolve("first.log");
         Process migrate = start(policy, first, Map.of("LATCHKEY_DATABASE_URL", itUrl, "QUARKUS_DATASOURCE_USERNAME", user,
@@ -175,7 +174,7 @@ class PackagedApplicationIT {
         Path bad = directory.resolve("bad.yaml");
         Files.writeString(bad, "apiVersion: latchkey.io/v1alpha1\nkind: EgressPolicy\nmetadata: {name: b}\nspec: {}\n");
         Path output = directory.resolve("validate.log");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Process process = new ProcessBuilder(java(),
                 "-jar", RUNNER.toString(), "validate", bad.toString(),
                 Path.of(System.getProperty("latchkey.examples", "examples")).resolve("quickstart-policy.yaml").toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -200,8 +199,8 @@ class PackagedApplicationIT {
         }
     }
 
-    /** A policy with one route, /echo to the upstream, injecting the bearer token from IT_TOKEN. */
-    static Path echoPolicy(Path directory, EchoUpstream upstream) throws IOException {
+    /** A policy with one route, /echo to the upstream on {@code port}, injecting the bearer token from IT_TOKEN. */
+    static Path echoPolicy(Path directory, int port) throws IOException {
         return Files.writeString(directory.resolve("policy.yaml"), """
                 apiVersion: latchkey.io/v1alpha1
                 kind: EgressPolicy
@@ -211,7 +210,7 @@ class PackagedApplicationIT {
                     token: {secret: env:IT_TOKEN}
                   routes:
                     - {name: echo, prefix: /echo, upstream: "http://127.0.0.1:%d", inject: [{bearer: token}]}
-                """.formatted(upstream.port()));
+                """.formatted(port));
     }
 
     /** One request through the proxy on {@code port}: answered 200, and the upstream saw the token. */
@@ -221,6 +220,10 @@ class PackagedApplicationIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(upstream.last().headerValues("Authorization")).containsExactly("Bearer " + token);
+    }
+
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** Waits, bounded, for the log line that names the proxy port. */

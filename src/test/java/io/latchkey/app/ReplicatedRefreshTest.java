@@ -88,7 +88,8 @@ class ReplicatedRefreshTest {
                         Duration.ofMinutes(5), AuditTrail.NONE);
                 stores.add(store);
             }
-            new DbSecretAdmin(stores.get(0)).put(name, Secret.of("refresh-0")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            new DbSecretAdmin(stores.get(0)).put(name, Secret.of("refresh-0")).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             for (int i = 0; i < REPLICAS; i++) {
                 stores.get(i).reload().toCompletableFuture().get(10, TimeUnit.SECONDS);
                 ProxyHarness.databaseSecrets.set(stores.get(i));
