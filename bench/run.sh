@@ -4,11 +4,14 @@
 #   bench/run.sh            # DURATION=10 ROUNDS=3 CONNECTIONS=64 by default
 #
 # Arms: A direct, B nginx, C HAProxy, D Latchkey (static bearer), D2 Latchkey (oauth2 client_credentials, token
-# cached), D3 Latchkey with 10,000 routes. Each proxy runs pinned to CPU 0 with one worker (Latchkey: one event
-# loop, -XX:ActiveProcessorCount=1, -Xmx64m); the load generators, the upstream (nginx returning a fixed 1 KiB body)
-# and D2's token endpoint share CPU 1. Arms are interleaved (A B C D D2 D3, A B C ...) so drift in the machine
-# affects all of them alike. Latchkey runs without its database (no audit trail), as nginx and HAProxy run without
-# access logs. Results: markdown tables of medians with min and max, on stdout and in bench/results/latest.md.
+# cached), D3 Latchkey with 10,000 routes; and two reference arms that are not products: F1 the least relay Netty's
+# HTTP codecs allow (bench/src/NettyFloor.java), F2 the least relay Vert.x's server and pooled client allow
+# (bench/src/VertxFloor.java), which split Latchkey's cost into the JVM's and Netty's, Vert.x's, and its own. Each
+# proxy runs pinned to CPU 0 with one worker (Latchkey and the floors: one event loop, -XX:ActiveProcessorCount=1,
+# -Xmx64m); the load generators, the upstream (nginx returning a fixed 1 KiB body) and D2's token endpoint share
+# CPU 1. Arms are interleaved (A B C D D2 D3 F1 F2, A B C ...) so drift in the machine affects all of them alike.
+# Latchkey runs without its database (no audit trail), as nginx and HAProxy run without access logs. Results:
+# markdown tables of medians with min and max, on stdout and in bench/results/latest.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -18,7 +21,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-10}   # seconds per arm before measuring: the JVM needs its JIT
 WORK=$(mktemp -d /tmp/latchkey-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers run as www-data
-UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083
+UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083 NETTY_FLOOR_PORT=18089
+VERTX_FLOOR_PORT=18090
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nginx haproxy wrk; }; }
 need nginx; need haproxy; need wrk
@@ -167,6 +171,12 @@ start_latchkey $OAUTH_PORT "$WORK/policy-oauth.yaml" "$WORK/latchkey-oauth.log";
 await_200 $OAUTH_PORT
 start_latchkey $ROUTES_PORT "$WORK/policy-10k.yaml" "$WORK/latchkey-10k.log"; ROUTES_PID=$!; pids+=($ROUTES_PID)
 await_200 $ROUTES_PORT
+# F1, F2: the floors, with Latchkey's JVM flags (no class archive: their start-up is not measured).
+for floor in NettyFloor:$NETTY_FLOOR_PORT VertxFloor:$VERTX_FLOOR_PORT; do
+  taskset -c 0 java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -cp "$RUNTIME_CP" "bench/src/${floor%:*}.java" \
+    "${floor#*:}" $UPSTREAM_PORT > "$WORK/${floor%:*}.log" 2>&1 & pids+=($!)
+  await_200 "${floor#*:}"
+done
 sleep 1
 RSS_IDLE_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
 
@@ -177,14 +187,16 @@ proxy_ticks() { local pid=${PROXY_PID[$1]:-}; if [ -n "$pid" ]; then cpu_ticks "
 cpu_per_1k() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.4f", (t/hz) / (n/1000) }'; }
 pid_on_port() { ss -ltnp "sport = :$1" | awk -F'pid=' 'NR>1 {split($2,a,","); print a[1]; exit}'; }
 declare -A PROXY_PID=([nginx]=$(pid_on_port $NGINX_PORT) [haproxy]=$(pid_on_port $HAPROXY_PORT) [latchkey]=$LATCHKEY_PID
-  [latchkey-oauth]=$OAUTH_PID [latchkey-10k]=$ROUTES_PID)
+  [latchkey-oauth]=$OAUTH_PID [latchkey-10k]=$ROUTES_PID [netty-floor]=$(pid_on_port $NETTY_FLOOR_PORT)
+  [vertx-floor]=$(pid_on_port $VERTX_FLOOR_PORT))
 UPSTREAM_PID=$(pid_on_port $UPSTREAM_PORT)
 TICKS=$(getconf CLK_TCK)
 
 declare -A URL=([direct]="http://127.0.0.1:$UPSTREAM_PORT/x" [nginx]="http://127.0.0.1:$NGINX_PORT/bench/x"
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/bench/x" [latchkey]="http://127.0.0.1:$LATCHKEY_PORT/bench/x"
-  [latchkey-oauth]="http://127.0.0.1:$OAUTH_PORT/bench/x" [latchkey-10k]="http://127.0.0.1:$ROUTES_PORT/bench/x")
-ARMS=(direct nginx haproxy latchkey latchkey-oauth latchkey-10k)
+  [latchkey-oauth]="http://127.0.0.1:$OAUTH_PORT/bench/x" [latchkey-10k]="http://127.0.0.1:$ROUTES_PORT/bench/x"
+  [netty-floor]="http://127.0.0.1:$NETTY_FLOOR_PORT/bench/x" [vertx-floor]="http://127.0.0.1:$VERTX_FLOOR_PORT/bench/x")
+ARMS=(direct nginx haproxy latchkey latchkey-oauth latchkey-10k netty-floor vertx-floor)
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
 
 # Warm-up (the JIT), not measured.
@@ -217,9 +229,10 @@ HDR=$HOME/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.
 [ -f "$HDR" ] || ./mvnw -B -q dependency:get -Dartifact=org.hdrhistogram:HdrHistogram:2.2.2
 LOADGEN_CP="$RUNTIME_CP:$HDR"
 declare -A PORT=([direct]=$UPSTREAM_PORT [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [latchkey]=$LATCHKEY_PORT
-  [latchkey-oauth]=$OAUTH_PORT [latchkey-10k]=$ROUTES_PORT)
+  [latchkey-oauth]=$OAUTH_PORT [latchkey-10k]=$ROUTES_PORT [netty-floor]=$NETTY_FLOOR_PORT
+  [vertx-floor]=$VERTX_FLOOR_PORT)
 declare -A LOADGEN_PATH=([direct]=/x [nginx]=/bench/x [haproxy]=/bench/x [latchkey]=/bench/x [latchkey-oauth]=/bench/x
-  [latchkey-10k]=/bench/x)
+  [latchkey-10k]=/bench/x [netty-floor]=/bench/x [vertx-floor]=/bench/x)
 OPEN="$WORK/open.tsv"; : > "$OPEN"
 RSS_5K_KB=0
 for rate in 1000 5000; do
@@ -255,7 +268,7 @@ import sys, statistics, datetime, platform, subprocess
 (path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
  first_no_cds_ms, first_no_cds_all) = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
-arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k"]
+arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k", "netty-floor", "vertx-floor"]
 def col(arm, i): return [float(r[i]) for r in rows if r[0] == arm]
 def fmt(v, d=0): return f"{v:,.{d}f}"
 med = {a: {k: statistics.median(col(a, i)) for k, i in (("rps", 2), ("p50", 3), ("p99", 4), ("cpu", 5), ("up", 6))} for a in arms}
@@ -318,4 +331,23 @@ for rate in (1000, 5000):
         print(f"| {label} at {rate} req/s | {delta['latchkey'][k]:.0f} µs | {delta['nginx'][k]:.0f} µs | {delta['haproxy'][k]:.0f} µs |")
     cpu_k = {a: statistics.median(float(v["cpu_per_1k_s"]) for v in opens[(a, rate)]) for a in ("latchkey", "nginx", "haproxy")}
     print(f"| proxy CPU s per 1k requests at {rate} req/s | {cpu_k['latchkey']:.4f} | {cpu_k['nginx']:.4f} | {cpu_k['haproxy']:.4f} |")
+
+print("\nWhere Latchkey's CPU per request goes, against the two floors (reference arms, not products: NettyFloor is the"
+      " least relay Netty's HTTP/1.1 codecs allow, VertxFloor the least one on Vert.x's server and pooled client, as"
+      " Latchkey is). Proxy CPU seconds per 1,000 requests, medians from the tables above; each row adds what it"
+      " names to the row above it.\n")
+print("| arm: what it adds | saturation | at 1000 req/s | at 5000 req/s |\n|---|---|---|---|")
+def cpu_at(arm, rate):
+    if rate is None:
+        return med[arm]["cpu"]
+    return statistics.median(float(v["cpu_per_1k_s"]) for v in opens[(arm, rate)])
+steps = (("nginx", None), ("netty-floor", "the JVM and Netty's HTTP codecs"),
+         ("vertx-floor", "Vert.x's server, pooled client and pipes"),
+         ("latchkey", "Latchkey's own work: policy, injection, metrics, idle watch"))
+for arm, label in steps:
+    cells = []
+    for rate in (None, 1000, 5000):
+        c = cpu_at(arm, rate)
+        cells.append(f"{c:.4f} ({c / cpu_at('nginx', rate):.2f}× nginx)")
+    print(f"| {arm}{'' if label is None else ': ' + label} | " + " | ".join(cells) + " |")
 PY
