@@ -145,7 +145,7 @@ await_200() { # port
     curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/bench/x" 2>/dev/null | grep -q 200 && return 0
     sleep 0.01
   done
-  echo "Latchkey on $1 never answered 200; see $WORK" >&2; exit 1
+  echo "The proxy on port $1 never answered 200; see $WORK" >&2; exit 1
 }
 # Start-up, measured alone: the first proxied 200 after `java` starts, three times with the class archive and three
 # times without, alternating.
