@@ -289,8 +289,8 @@ print(f"| throughput Latchkey / HAProxy | {L['rps']/H['rps']:.2f} |")
 print(f"| throughput Latchkey / direct | {L['rps']/D['rps']:.2f} |")
 print(f"| Δp50 over direct: Latchkey / nginx | {L['p50']-D['p50']:.0f} µs / {N['p50']-D['p50']:.0f} µs |")
 print(f"| Δp99 over direct: Latchkey / nginx | {L['p99']-D['p99']:.0f} µs / {N['p99']-D['p99']:.0f} µs |")
-# A slow moment of the machine moves every arm of its round alike: ratios taken within each round, then their
-# median and range, are steadier than a ratio of medians.
+# A slow moment of the machine tends to move the arms of its round together: ratios taken within each round, then
+# their median and range, are printed beside the ratio of medians.
 def per_round(a, b):
     ratios = sorted(x / y for x, y in zip(col(a, 5), col(b, 5)))
     return f"{statistics.median(ratios):.2f} [{ratios[0]:.2f}–{ratios[-1]:.2f}]"
