@@ -191,6 +191,9 @@ declare -A PROXY_PID=([nginx]=$(pid_on_port $NGINX_PORT) [haproxy]=$(pid_on_port
   [vertx-floor]=$(pid_on_port $VERTX_FLOOR_PORT))
 UPSTREAM_PID=$(pid_on_port $UPSTREAM_PORT)
 TICKS=$(getconf CLK_TCK)
+# Steal: time the hypervisor gave this VM's CPUs to someone else (both CPUs, /proc/stat), read around each measured
+# run. A VM that stalls shows it here; a p99 measured during tens of milliseconds of steal is the machine's.
+steal_ms() { awk -v hz="$TICKS" '$1 == "cpu" { printf "%d", $9 * 1000 / hz }' /proc/stat; }
 
 declare -A URL=([direct]="http://127.0.0.1:$UPSTREAM_PORT/x" [nginx]="http://127.0.0.1:$NGINX_PORT/bench/x"
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/bench/x" [latchkey]="http://127.0.0.1:$LATCHKEY_PORT/bench/x"
@@ -207,7 +210,9 @@ for round in $(seq 1 "$ROUNDS"); do
   for arm in "${ARMS[@]}"; do
     before=$(proxy_ticks "$arm")
     up_before=$(cpu_ticks "$UPSTREAM_PID")
+    steal_before=$(steal_ms)
     out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${URL[$arm]}")
+    steal=$(( $(steal_ms) - steal_before ))
     after=$(proxy_ticks "$arm")
     up_after=$(cpu_ticks "$UPSTREAM_PID")
     requests=$(echo "$out" | awk '/requests in/ {print $1}')
@@ -217,8 +222,10 @@ for round in $(seq 1 "$ROUNDS"); do
     cpu_per_k=$(cpu_per_1k $((after - before)) "$requests")
     up_cpu=$(awk -v t=$((up_after - up_before)) -v hz="$TICKS" -v d="$DURATION" 'BEGIN { printf "%.2f", (t/hz)/d }')
     errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arm" "$round" "$rps" "$p50" "$p99" "$cpu_per_k" "$up_cpu" "$errors" >> "$RESULTS"
-    echo "round $round $arm: $rps req/s, p50 ${p50}us, p99 ${p99}us, cpu/1k ${cpu_per_k}s, upstream cpu ${up_cpu} ${errors}" >&2
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arm" "$round" "$rps" "$p50" "$p99" "$cpu_per_k" "$up_cpu" "$errors" \
+      "$steal" >> "$RESULTS"
+    echo "round $round $arm: $rps req/s, p50 ${p50}us, p99 ${p99}us, cpu/1k ${cpu_per_k}s, upstream cpu ${up_cpu}," \
+      "steal ${steal}ms ${errors}" >&2
   done
 done
 RSS_LOAD_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
@@ -241,12 +248,14 @@ for rate in 1000 5000; do
       # The sender thread gets real-time priority (REALTIME_SENDER): it must wake on time although the upstream
       # shares its core.
       before=$(proxy_ticks "$arm")
+      steal_before=$(steal_ms)
       line=$(REALTIME_SENDER=1 taskset -c 1 java -XX:+UseSerialGC -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java 127.0.0.1 "${PORT[$arm]}" \
         "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION" | tail -1)
+      steal=$(( $(steal_ms) - steal_before ))
       after=$(proxy_ticks "$arm")
       # The proxy's CPU at a fixed rate: what a sidecar that is never saturated actually spends per request.
       cpu_per_k=$(cpu_per_1k $((after - before)) $((rate * DURATION)))
-      line="$line cpu_per_1k_s=$cpu_per_k"
+      line="$line cpu_per_1k_s=$cpu_per_k steal_ms=$steal"
       echo "open loop $rate/s round $round $arm: $line" >&2
       printf '%s\t%s\t%s\n' "$arm" "$rate" "$line" >> "$OPEN"
       if [ "$arm" = latchkey ] && [ "$rate" = 5000 ]; then
@@ -275,13 +284,14 @@ med = {a: {k: statistics.median(col(a, i)) for k, i in (("rps", 2), ("p50", 3), 
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print(f"## Benchmark {datetime.date.today()} — {cpu}, {platform.system()} {platform.release()}, 2 cores")
 print(f"\nSaturation with wrk (closed loop, 1 thread, {conns} connections, {duration}s per run, {rounds} interleaved rounds); medians with [min–max].\n")
-print("| arm | req/s | p50 µs | p99 µs | proxy CPU s / 1k req | one proxy core could serve (req/s) | upstream CPU (cores) |")
-print("|---|---|---|---|---|---|---|")
+print("| arm | req/s | p50 µs | p99 µs | proxy CPU s / 1k req | one proxy core could serve (req/s) | upstream CPU (cores)"
+      " | steal ms, most in a round |")
+print("|---|---|---|---|---|---|---|---|")
 for a in arms:
     r = col(a, 2); p50 = col(a, 3); p99 = col(a, 4); c = col(a, 5)
     print(f"| {a} | {fmt(med[a]['rps'])} [{fmt(min(r))}–{fmt(max(r))}] | {fmt(med[a]['p50'])} [{fmt(min(p50))}–{fmt(max(p50))}] | "
           f"{fmt(med[a]['p99'])} [{fmt(min(p99))}–{fmt(max(p99))}] | {'—' if a == 'direct' else fmt(med[a]['cpu'], 4)} | "
-          f"{'—' if a == 'direct' else fmt(1000 / med[a]['cpu'])} | {fmt(med[a]['up'], 2)} |")
+          f"{'—' if a == 'direct' else fmt(1000 / med[a]['cpu'])} | {fmt(med[a]['up'], 2)} | {fmt(max(col(a, 8)))} |")
 L, N, H, D = med["latchkey"], med["nginx"], med["haproxy"], med["direct"]
 print("\n| ratio | value |\n|---|---|")
 print(f"| throughput Latchkey / nginx | {L['rps']/N['rps']:.2f} |")
@@ -317,9 +327,11 @@ for line in open(open_path):
     opens.setdefault((arm, int(rate)), []).append(dict(kv.split("=") for kv in text.split()))
 print(f"\nFixed rate, open loop (latency from each request's planned send time, HdrHistogram; the sender sleeps until"
       f" each planned time, and how late it woke is the lag column, part of every arm's latency alike), {duration}s per"
-      f" run, {rounds} rounds; medians in µs.\n")
-print("| arm | req/s | p50 | p99 | p99.9 | Δp50 over direct | Δp99 over direct | sender lag p99 | proxy CPU s / 1k req | errors |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+      f" run, {rounds} rounds; medians in µs. Steal is the hypervisor's (both CPUs, /proc/stat), the most of any round:"
+      f" where it reaches tens of milliseconds, that arm's p99 holds the machine's stalls.\n")
+print("| arm | req/s | p50 | p99 | p99.9 | Δp50 over direct | Δp99 over direct | sender lag p99 | proxy CPU s / 1k req"
+      " | errors | steal ms |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
 for rate in (1000, 5000):
     base = {k: statistics.median(int(v[k]) for v in opens[("direct", rate)]) for k in ("p50_us", "p99_us")}
     for arm in arms:
@@ -327,8 +339,10 @@ for rate in (1000, 5000):
         m = {k: statistics.median(int(v[k]) for v in runs) for k in ("p50_us", "p99_us", "p999_us", "lag_p99_us")}
         err = sum(int(v["errors"]) for v in runs)
         cpu_k = "—" if arm == "direct" else f"{statistics.median(float(v['cpu_per_1k_s']) for v in runs):.4f}"
+        steal = max(int(v["steal_ms"]) for v in runs)
         print(f"| {arm} | {rate} | {m['p50_us']:.0f} | {m['p99_us']:.0f} | {m['p999_us']:.0f} | "
-              f"{m['p50_us'] - base['p50_us']:.0f} | {m['p99_us'] - base['p99_us']:.0f} | {m['lag_p99_us']:.0f} | {cpu_k} | {err} |")
+              f"{m['p50_us'] - base['p50_us']:.0f} | {m['p99_us'] - base['p99_us']:.0f} | {m['lag_p99_us']:.0f} | {cpu_k} | {err}"
+              f" | {steal} |")
 
 print("\n| added latency over direct | Latchkey | nginx | HAProxy |\n|---|---|---|---|")
 for rate in (1000, 5000):
