@@ -191,8 +191,9 @@ declare -A PROXY_PID=([nginx]=$(pid_on_port $NGINX_PORT) [haproxy]=$(pid_on_port
   [vertx-floor]=$(pid_on_port $VERTX_FLOOR_PORT))
 UPSTREAM_PID=$(pid_on_port $UPSTREAM_PORT)
 TICKS=$(getconf CLK_TCK)
-# Steal: time the hypervisor gave this VM's CPUs to someone else (both CPUs, /proc/stat), read around each measured
-# run. A VM that stalls shows it here; a p99 measured during tens of milliseconds of steal is the machine's.
+# Steal: time the hypervisor gave this VM's CPUs to someone else (both CPUs, /proc/stat), read around each wrk run
+# (OpenLoopLoad reads it around its own measured seconds). A VM that stalls shows it here; a p99 measured during
+# tens of milliseconds of steal is the machine's.
 steal_ms() { awk -v hz="$TICKS" '$1 == "cpu" { printf "%d", $9 * 1000 / hz }' /proc/stat; }
 
 declare -A URL=([direct]="http://127.0.0.1:$UPSTREAM_PORT/x" [nginx]="http://127.0.0.1:$NGINX_PORT/bench/x"
@@ -248,14 +249,12 @@ for rate in 1000 5000; do
       # The sender thread gets real-time priority (REALTIME_SENDER): it must wake on time although the upstream
       # shares its core.
       before=$(proxy_ticks "$arm")
-      steal_before=$(steal_ms)
       line=$(REALTIME_SENDER=1 taskset -c 1 java -XX:+UseSerialGC -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java 127.0.0.1 "${PORT[$arm]}" \
         "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION" | tail -1)
-      steal=$(( $(steal_ms) - steal_before ))
       after=$(proxy_ticks "$arm")
       # The proxy's CPU at a fixed rate: what a sidecar that is never saturated actually spends per request.
       cpu_per_k=$(cpu_per_1k $((after - before)) $((rate * DURATION)))
-      line="$line cpu_per_1k_s=$cpu_per_k steal_ms=$steal"
+      line="$line cpu_per_1k_s=$cpu_per_k"
       echo "open loop $rate/s round $round $arm: $line" >&2
       printf '%s\t%s\t%s\n' "$arm" "$rate" "$line" >> "$OPEN"
       if [ "$arm" = latchkey ] && [ "$rate" = 5000 ]; then

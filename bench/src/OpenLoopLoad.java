@@ -19,7 +19,8 @@ import io.vertx.core.http.RequestOptions;
  * lowering the rate (coordinated omission). A sender thread sleeps until each planned time (parkNanos, so tens of
  * microseconds late at worst, not a millisecond tick) and hands the request to one Vert.x event loop, which sends it
  * over a pool of warmed keep-alive connections. How late the sender itself was is reported too ({@code lag_*}): it
- * is part of every arm's latency alike. Prints p50, p99, p99.9 and max in microseconds.
+ * is part of every arm's latency alike. Prints p50, p99, p99.9 and max in microseconds, and the hypervisor's steal
+ * time during the measured seconds (a VM that stalls shows it there).
  *
  * <pre>
  * java -cp "$(project runtime classpath):HdrHistogram.jar" bench/src/OpenLoopLoad.java HOST PORT PATH RATE SECONDS
@@ -44,11 +45,14 @@ public class OpenLoopLoad {
         Histogram latency = newHistogram();
         Histogram lag = newHistogram();
         AtomicLong errors = new AtomicLong();
+        long stealBefore = stealMillis();
         run(context, client, request, rate, seconds, latency, lag, errors);
+        long steal = stealMillis() - stealBefore;
         System.out.printf("rate=%d sent=%d errors=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d lag_p50_us=%d"
-                + " lag_p99_us=%d%n", rate, (long) rate * seconds, errors.get(), latency.getValueAtPercentile(50),
-                latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), latency.getMaxValue(),
-                lag.getValueAtPercentile(50), lag.getValueAtPercentile(99));
+                + " lag_p99_us=%d steal_ms=%d%n", rate, (long) rate * seconds, errors.get(),
+                latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
+                latency.getValueAtPercentile(99.9), latency.getMaxValue(), lag.getValueAtPercentile(50),
+                lag.getValueAtPercentile(99), steal);
         System.exit(0);
     }
 
@@ -69,6 +73,20 @@ public class OpenLoopLoad {
             }
         } catch (Exception e) {
             System.err.println("no real-time priority for the sender: " + e);
+        }
+    }
+
+    /**
+     * The hypervisor's steal time so far, all CPUs, from the {@code cpu} line of /proc/stat (its eighth value, in
+     * USER_HZ ticks, 100 per second on Linux); -1 where there is no /proc/stat.
+     */
+    static long stealMillis() {
+        try {
+            String total = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
+            String[] cpu = total.split("\\s+");
+            return Long.parseLong(cpu[8]) * 10;
+        } catch (Exception e) {
+            return -1;
         }
     }
 
