@@ -324,6 +324,11 @@ opens = {}
 for line in open(open_path):
     arm, rate, text = line.rstrip("\n").split("\t")
     opens.setdefault((arm, int(rate)), []).append(dict(kv.split("=") for kv in text.split()))
+def cpu_at(arm, rate):
+    """Proxy CPU seconds per 1,000 requests, median: of the saturation runs (rate None) or of a fixed rate's."""
+    if rate is None:
+        return med[arm]["cpu"]
+    return statistics.median(float(v["cpu_per_1k_s"]) for v in opens[(arm, rate)])
 print(f"\nFixed rate, open loop (latency from each request's planned send time, HdrHistogram; the sender sleeps until"
       f" each planned time, and how late it woke is the lag column, part of every arm's latency alike), {duration}s per"
       f" run, {rounds} rounds; medians in µs. Steal is the hypervisor's (both CPUs, /proc/stat), the most of any round:"
@@ -337,7 +342,7 @@ for rate in (1000, 5000):
         runs = opens[(arm, rate)]
         m = {k: statistics.median(int(v[k]) for v in runs) for k in ("p50_us", "p99_us", "p999_us", "lag_p99_us")}
         err = sum(int(v["errors"]) for v in runs)
-        cpu_k = "—" if arm == "direct" else f"{statistics.median(float(v['cpu_per_1k_s']) for v in runs):.4f}"
+        cpu_k = "—" if arm == "direct" else f"{cpu_at(arm, rate):.4f}"
         steal = max(int(v["steal_ms"]) for v in runs)
         print(f"| {arm} | {rate} | {m['p50_us']:.0f} | {m['p99_us']:.0f} | {m['p999_us']:.0f} | "
               f"{m['p50_us'] - base['p50_us']:.0f} | {m['p99_us'] - base['p99_us']:.0f} | {m['lag_p99_us']:.0f} | {cpu_k} | {err}"
@@ -350,7 +355,7 @@ for rate in (1000, 5000):
              for a in ("latchkey", "nginx", "haproxy")}
     for k, label in (("p50_us", "Δp50"), ("p99_us", "Δp99")):
         print(f"| {label} at {rate} req/s | {delta['latchkey'][k]:.0f} µs | {delta['nginx'][k]:.0f} µs | {delta['haproxy'][k]:.0f} µs |")
-    cpu_k = {a: statistics.median(float(v["cpu_per_1k_s"]) for v in opens[(a, rate)]) for a in ("latchkey", "nginx", "haproxy")}
+    cpu_k = {a: cpu_at(a, rate) for a in ("latchkey", "nginx", "haproxy")}
     print(f"| proxy CPU s per 1k requests at {rate} req/s | {cpu_k['latchkey']:.4f} | {cpu_k['nginx']:.4f} | {cpu_k['haproxy']:.4f} |")
 
 print("\nWhere Latchkey's CPU per request goes, against the two floors (reference arms, not products: NettyFloor is the"
@@ -358,10 +363,6 @@ print("\nWhere Latchkey's CPU per request goes, against the two floors (referenc
       " Latchkey is). Proxy CPU seconds per 1,000 requests, medians from the tables above; each row adds what it"
       " names to the row above it.\n")
 print("| arm: what it adds | saturation | at 1000 req/s | at 5000 req/s |\n|---|---|---|---|")
-def cpu_at(arm, rate):
-    if rate is None:
-        return med[arm]["cpu"]
-    return statistics.median(float(v["cpu_per_1k_s"]) for v in opens[(arm, rate)])
 steps = (("nginx", None), ("netty-floor", "the JVM and Netty's HTTP codecs"),
          ("vertx-floor", "Vert.x's server, pooled client and pipes"),
          ("latchkey", "Latchkey's own work: policy, injection, metrics, idle watch"))
