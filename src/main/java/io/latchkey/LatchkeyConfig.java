@@ -214,7 +214,10 @@ public interface LatchkeyConfig {
         @WithDefault("8192")
         int maxRequestLineLength();
 
-        /** Pooled connections per upstream origin (HTTP/1.1); HTTP/2 multiplexes over fewer. */
+        /**
+         * Pooled connections per upstream origin (HTTP/1.1; for plain-http upstreams, per origin and event loop);
+         * HTTP/2 multiplexes over fewer. Calls beyond it wait for a free connection up to the route's connect timeout.
+         */
         @WithDefault("256")
         int upstreamPoolSize();
 

@@ -6,7 +6,6 @@ import java.util.Set;
 import io.latchkey.inject.RouteInjection;
 import io.latchkey.policy.Allow;
 import io.latchkey.policy.RouteSpec;
-import io.vertx.core.http.HttpClient;
 
 /** A route ready for the hot path: everything a request needs is computed here, once per policy load. */
 final class CompiledRoute {
@@ -15,7 +14,7 @@ final class CompiledRoute {
     final String name;
     final Allow allow;
     final RouteInjection injection;
-    final HttpClient client;
+    final UpstreamClient client;
     final String upstreamHost;
     final int upstreamPort;
     final boolean tls;
@@ -32,7 +31,7 @@ final class CompiledRoute {
     /** The credentials this route injects, comma-separated, for the audit trail; null for none. */
     final String credentialLabel;
 
-    CompiledRoute(RouteSpec spec, RouteInjection injection, HttpClient client, RouteMeters meters) {
+    CompiledRoute(RouteSpec spec, RouteInjection injection, UpstreamClient client, RouteMeters meters) {
         this.meters = meters;
         this.spec = spec;
         this.name = spec.name();

@@ -5,7 +5,6 @@ import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -33,7 +32,7 @@ final class Exchange extends IdleWatch.Entry {
     final Handler<Void> done;
 
     /** The request sent upstream now; null before it is created. */
-    HttpClientRequest upstream;
+    UpstreamCall upstream;
 
     Exchange(HttpServerRequest request, CompiledRoute route, String rawQuery, String relativeRawPath,
             Instant startedAt, Handler<Void> done) {
@@ -54,7 +53,7 @@ final class Exchange extends IdleWatch.Entry {
     @Override
     void expire() {
         if (upstream != null) {
-            upstream.reset(0, new TimeoutException("no data for " + route.idleTimeoutMillis + " ms"));
+            upstream.reset(new TimeoutException("no data for " + route.idleTimeoutMillis + " ms"));
         }
     }
 

@@ -44,8 +44,10 @@ final class PolicyRuntime implements AutoCloseable {
             List<CompiledRoute> compiled = new ArrayList<>();
             java.util.Map<String, RouteMeters> meters = new java.util.HashMap<>();
             for (RouteSpec spec : policy.routes()) {
-                var client = spec.upstream().getScheme().equals("https") ? clients.tls(spec.caBundle().orElse(null))
-                        : clients.plain();
+                java.net.URI upstream = spec.upstream();
+                UpstreamClient client = upstream.getScheme().equals("https")
+                        ? clients.tls(spec.caBundle().orElse(null))
+                        : clients.plain(upstream.getHost(), upstream.getPort() < 0 ? 80 : upstream.getPort());
                 RouteInjection injection = RouteInjection.compile(spec.inject(), credentials);
                 RouteMeters routeMeters = new RouteMeters(registry, spec.name(), injection.credentialNames());
                 meters.put(spec.name(), routeMeters);

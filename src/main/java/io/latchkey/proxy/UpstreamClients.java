@@ -21,11 +21,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.TrustOptions;
 
 /**
- * The pooled HTTP clients that reach upstreams: one for plain http, one for https verified against the JVM trust
- * store, and one per distinct CA bundle (JVM trust store plus the bundle). Clients outlive policy reloads, so a
+ * The pooled HTTP clients that reach upstreams: Latchkey's own HTTP/1.1 client per plain-http origin; Vert.x's client
+ * (HTTP/2 by ALPN where offered) for https, one verified against the JVM trust store and one per distinct CA bundle
+ * (JVM trust store plus the bundle). Clients outlive policy reloads, so a
  * reload keeps warm connections and never cuts a stream in flight; a bundle is keyed by its content, so an edited
  * bundle gets a new client.
  */
@@ -33,20 +35,21 @@ final class UpstreamClients implements AutoCloseable {
 
     private final Vertx vertx;
     private final int poolSize;
-    private final HttpClient plain;
-    private final HttpClient tls;
-    private final Map<String, HttpClient> byBundle = new ConcurrentHashMap<>();
+    private final Map<String, Http1UpstreamClient> plainByOrigin = new ConcurrentHashMap<>();
+    private final VertxUpstreamClient tls;
+    private final Map<String, VertxUpstreamClient> byBundle = new ConcurrentHashMap<>();
     private final Map<String, HttpClient> tokenClients = new ConcurrentHashMap<>();
 
     UpstreamClients(Vertx vertx, int poolSize) {
         this.vertx = vertx;
         this.poolSize = poolSize;
-        this.plain = vertx.createHttpClient(baseOptions());
-        this.tls = vertx.createHttpClient(tlsOptions(null));
+        this.tls = new VertxUpstreamClient(vertx.createHttpClient(tlsOptions(null)));
     }
 
-    HttpClient plain() {
-        return plain;
+    /** The client for a plain-http origin: Latchkey's own HTTP/1.1 client, one per origin, kept across reloads. */
+    UpstreamClient plain(String host, int port) {
+        return plainByOrigin.computeIfAbsent(host + ":" + port,
+                origin -> new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize));
     }
 
     /**
@@ -55,13 +58,14 @@ final class UpstreamClients implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the bundle cannot be read or holds no certificate
      */
-    HttpClient tls(Path caBundle) {
+    UpstreamClient tls(Path caBundle) {
         if (caBundle == null) {
             return tls;
         }
         byte[] pem = readBundle(caBundle);
         String key = Sha256.hex(pem);
-        return byBundle.computeIfAbsent(key, k -> vertx.createHttpClient(tlsOptions(trustWithBundle(caBundle, pem))));
+        return byBundle.computeIfAbsent(key,
+                k -> new VertxUpstreamClient(vertx.createHttpClient(tlsOptions(trustWithBundle(caBundle, pem)))));
     }
 
     /**
@@ -147,9 +151,9 @@ final class UpstreamClients implements AutoCloseable {
 
     @Override
     public void close() {
-        plain.close();
+        plainByOrigin.values().forEach(UpstreamClient::close);
         tls.close();
-        byBundle.values().forEach(HttpClient::close);
+        byBundle.values().forEach(UpstreamClient::close);
         tokenClients.values().forEach(HttpClient::close);
     }
 }

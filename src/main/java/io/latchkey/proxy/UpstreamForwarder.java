@@ -13,8 +13,7 @@ import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,6 +29,9 @@ import io.vertx.core.http.RequestOptions;
  * replays the request once; a second 401, or a body too large to keep, passes through.
  */
 final class UpstreamForwarder {
+
+    /** What an abandoned upstream call hears when its caller went away; it is never shown to anyone. */
+    private static final HttpClosedException CALLER_CLOSED = new HttpClosedException("the caller closed the connection");
 
     private final ErrorResponses errors;
     private final int replayBufferLimit;
@@ -109,14 +111,14 @@ final class UpstreamForwarder {
                 errors.send(request, UpstreamFailures.classify(created.cause(), route));
                 return;
             }
-            HttpClientRequest upstream = created.result();
+            UpstreamCall upstream = created.result();
             exchange.upstream = upstream;
             if (watch != null) {
                 watch.watch(exchange);
             }
             request.response().closeHandler(closed -> {
                 IdleWatch.forget(exchange);
-                upstream.reset();
+                upstream.reset(CALLER_CLOSED);
                 exchange.done.handle(null);
             });
             upstream.response().onComplete(answered -> {
@@ -164,7 +166,7 @@ final class UpstreamForwarder {
     }
 
     /** The upstream refused the token: renew it once for everyone, then send the request again. */
-    private void renewAndReplay(Exchange exchange, HttpClientResponse refused) {
+    private void renewAndReplay(Exchange exchange, UpstreamResponse refused) {
         Context context = Vertx.currentContext();
         refused.body().onComplete(refusedBody -> {
             IdleWatch.forget(exchange);
@@ -172,7 +174,7 @@ final class UpstreamForwarder {
         });
     }
 
-    private void renew(Exchange exchange, HttpClientResponse refused, AsyncResult<Buffer> refusedBody,
+    private void renew(Exchange exchange, UpstreamResponse refused, AsyncResult<Buffer> refusedBody,
             Context context) {
         exchange.route.injection.rejected(exchange.startedAt)
                 .whenComplete((renewed, error) -> context.runOnContext(ignored -> {
@@ -188,21 +190,18 @@ final class UpstreamForwarder {
                 }));
     }
 
-    private static void sendBody(Exchange exchange, HttpClientRequest upstream) {
+    private static void sendBody(Exchange exchange, UpstreamCall upstream) {
         HttpServerRequest request = exchange.request;
         if (exchange.body != null) {
             upstream.end(exchange.body);
             return;
         }
         if (!exchange.hasBody()) {
-            upstream.end();
+            upstream.end(null);
             request.resume();
             return;
         }
-        if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
-            upstream.setChunked(true);
-        }
-        request.pipe().endOnFailure(false).to(upstream).onFailure(failed -> upstream.reset());
+        upstream.pipeFrom(request, request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
     }
 
     /**
@@ -210,12 +209,12 @@ final class UpstreamForwarder {
      * is full. Written out rather than piped so that each chunk counts as the upstream's activity for the idle watch,
      * and time spent waiting for a slow caller does not.
      */
-    private void relay(Exchange exchange, HttpClientResponse upstream) {
+    private void relay(Exchange exchange, UpstreamResponse upstream) {
         HttpServerRequest request = exchange.request;
         HttpServerResponse response = request.response();
         if (response.closed()) {
             IdleWatch.forget(exchange);
-            upstream.request().reset();
+            exchange.upstream.reset(CALLER_CLOSED);
             return;
         }
         boolean hasLength = copyHead(upstream, response);
@@ -247,7 +246,7 @@ final class UpstreamForwarder {
         });
     }
 
-    private static void relayBuffered(HttpServerRequest request, HttpClientResponse upstream, Buffer body) {
+    private static void relayBuffered(HttpServerRequest request, UpstreamResponse upstream, Buffer body) {
         HttpServerResponse response = request.response();
         if (response.closed()) {
             return;
@@ -258,7 +257,7 @@ final class UpstreamForwarder {
     }
 
     /** Copies status and end-to-end headers; returns whether the upstream declared a Content-Length. */
-    private static boolean copyHead(HttpClientResponse upstream, HttpServerResponse response) {
+    private static boolean copyHead(UpstreamResponse upstream, HttpServerResponse response) {
         response.setStatusCode(upstream.statusCode());
         if (upstream.statusMessage() != null) {
             response.setStatusMessage(upstream.statusMessage());

@@ -146,6 +146,9 @@ public final class ProxyHarness implements AutoCloseable {
     /** The embedded store serving db: references for harnesses started afterwards in this thread. */
     public static final ThreadLocal<io.latchkey.secret.db.DbSecretStore> databaseSecrets = new ThreadLocal<>();
 
+    /** Upstream connections per origin (and event loop) for harnesses started afterwards in this thread. */
+    public static final ThreadLocal<Integer> upstreamPoolSize = new ThreadLocal<>();
+
     /** Vault address for harnesses started afterwards in this thread; token from the env map's VAULT_TOKEN. */
     public static final ThreadLocal<String> vaultAddress = new ThreadLocal<>();
 
@@ -318,7 +321,7 @@ public final class ProxyHarness implements AutoCloseable {
 
                     @Override
                     public int upstreamPoolSize() {
-                        return 64;
+                        return upstreamPoolSize.get() == null ? 64 : upstreamPoolSize.get();
                     }
 
                     @Override

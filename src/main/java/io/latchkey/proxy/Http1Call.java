@@ -1,0 +1,395 @@
+package io.latchkey.proxy;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.buffer.impl.BufferImpl;
+import io.vertx.core.buffer.impl.VertxByteBufAllocator;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.impl.ContextInternal;
+
+/**
+ * One request on a pooled HTTP/1.1 upstream connection, and the answer to it: one object is both halves, so a request
+ * costs this object, Netty's request head and two promises.
+ * <p>
+ * Confined to the event loop of the caller's request, which is its connection's event loop too. Everything that runs
+ * the forwarder's handlers is dispatched on the request's context, as Vert.x's own client does, so
+ * {@code Vertx.currentContext()} is the same in them as in any other handler.
+ */
+final class Http1Call implements UpstreamCall, UpstreamResponse {
+
+    private static final Object END = new Object();
+
+    private final ContextInternal context;
+    private final HttpRequest head;
+    final long connectTimeoutMillis;
+    private final Promise<UpstreamCall> created;
+    private final Promise<UpstreamResponse> answered;
+    /** The connection carrying the call; null before one is assigned and once the call is over. */
+    private Http1Connection connection;
+    /** A wait for a pooled connection that gives up at the connect timeout; null when not waiting. */
+    ScheduledFuture<?> waitTimeout;
+    private HttpResponse response;
+    private boolean requestEnded;
+    /** The response ended, or the call failed or was reset: nothing more is read or written. */
+    private boolean over;
+    /** Skipping the rest of an informational (1xx) response, which precedes the real one. */
+    private boolean informational;
+    /** The caller whose body is being streamed up; null when none is. */
+    private HttpServerRequest caller;
+    private Handler<Buffer> handler;
+    private Handler<Void> endHandler;
+    private Handler<Throwable> exceptionHandler;
+    private boolean paused;
+    /** Chunks (and the end) read while paused or before a handler was set; null until first needed. */
+    private ArrayDeque<Object> pending;
+    private Promise<Buffer> wholeBody;
+    private Buffer bodyBuffer;
+    /** Why the call failed; null while it has not. */
+    private Throwable failure;
+
+    Http1Call(ContextInternal context, HttpRequest head, long connectTimeoutMillis) {
+        this.context = context;
+        this.head = head;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        this.created = context.promise();
+        this.answered = context.promise();
+    }
+
+    Future<UpstreamCall> created() {
+        return created.future();
+    }
+
+    // ---- from the pool and the connection
+
+    /** A connection now carries this call. */
+    void assigned(Http1Connection connection) {
+        if (waitTimeout != null) {
+            waitTimeout.cancel(false);
+            waitTimeout = null;
+        }
+        this.connection = connection;
+        context.emit(this, created::tryComplete);
+    }
+
+    /** No connection could be had: the request never left. */
+    void connectFailed(Throwable cause) {
+        over = true;
+        context.emit(cause, created::tryFail);
+    }
+
+    /** Gave up waiting for a free pooled connection. */
+    void waitTimedOut(long timeoutMillis) {
+        waitTimeout = null;
+        connectFailed(new ConnectTimeoutException("no pooled connection free within " + timeoutMillis + " ms"));
+    }
+
+    /** What the connection's decoder produced, for this call. */
+    void read(Object message) {
+        context.emit(message, this::onMessage);
+    }
+
+    /** The connection failed or closed before the response ended. */
+    void connectionFailed(Throwable cause) {
+        context.emit(cause, this::fail);
+    }
+
+    void writabilityChanged(boolean writable) {
+        if (writable && caller != null) {
+            caller.resume();
+        }
+    }
+
+    private void onMessage(Object message) {
+        try {
+            if (over) {
+                return;
+            }
+            if (!(message instanceof HttpObject object)) {
+                // Raw bytes come only after a protocol switch, which Latchkey never asks for.
+                fail(new DecoderException("the upstream sent bytes outside HTTP/1.1 framing"));
+                return;
+            }
+            if (object.decoderResult().isFailure()) {
+                fail(object.decoderResult().cause());
+                return;
+            }
+            if (message instanceof HttpResponse head) {
+                int status = head.status().code();
+                if (status == 101) {
+                    // Upgrade is a hop-by-hop header Latchkey strips, so no request asked to switch protocols.
+                    fail(new DecoderException("the upstream switched protocols unasked"));
+                } else if (status >= 100 && status < 200) {
+                    informational = true;
+                } else {
+                    response = head;
+                    answered.tryComplete(this);
+                }
+            }
+            if (message instanceof HttpContent content) {
+                boolean last = message instanceof LastHttpContent;
+                if (informational) {
+                    informational = !last;
+                    return;
+                }
+                ByteBuf bytes = content.content();
+                if (bytes.isReadable()) {
+                    deliver(copyOf(bytes));
+                }
+                if (last) {
+                    ended();
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    /** Copies a chunk out of the connection's pooled read buffer into a heap buffer the forwarder may keep. */
+    private static Buffer copyOf(ByteBuf bytes) {
+        ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(bytes.readableBytes());
+        copy.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+        return BufferImpl.buffer(copy);
+    }
+
+    private void ended() {
+        over = true;
+        Http1Connection carrier = connection;
+        connection = null;
+        if (requestEnded && HttpUtil.isKeepAlive(response)) {
+            carrier.release();
+        } else {
+            // The upstream answered before the request body was sent, or will close: the connection cannot be reused.
+            carrier.discard();
+        }
+        if (caller != null) {
+            // What is left of the caller's body is read and dropped.
+            caller.resume();
+        }
+        deliver(END);
+    }
+
+    private void deliver(Object chunkOrEnd) {
+        if (wholeBody != null) {
+            if (chunkOrEnd == END) {
+                wholeBody.tryComplete(bodyBuffer);
+            } else {
+                bodyBuffer.appendBuffer((Buffer) chunkOrEnd);
+            }
+            return;
+        }
+        if (paused || handler == null || (pending != null && !pending.isEmpty())) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
+            pending.add(chunkOrEnd);
+            return;
+        }
+        emit(chunkOrEnd);
+    }
+
+    private void emit(Object chunkOrEnd) {
+        if (chunkOrEnd == END) {
+            if (endHandler != null) {
+                endHandler.handle(null);
+            }
+        } else {
+            handler.handle((Buffer) chunkOrEnd);
+        }
+    }
+
+    private void fail(Throwable cause) {
+        if (over) {
+            return;
+        }
+        over = true;
+        failure = cause;
+        Http1Connection carrier = connection;
+        connection = null;
+        if (carrier != null) {
+            carrier.discard();
+        }
+        if (caller != null) {
+            caller.resume();
+        }
+        if (!answered.future().isComplete()) {
+            answered.tryFail(cause);
+        } else if (wholeBody != null) {
+            wholeBody.tryFail(cause);
+        } else if (exceptionHandler != null) {
+            exceptionHandler.handle(cause);
+        }
+    }
+
+    // ---- UpstreamCall
+
+    @Override
+    public Future<UpstreamResponse> response() {
+        return answered.future();
+    }
+
+    @Override
+    public void end(Buffer body) {
+        if (over) {
+            return;
+        }
+        Channel channel = connection.channel;
+        requestEnded = true;
+        channel.write(head, channel.voidPromise());
+        channel.writeAndFlush(body == null ? LastHttpContent.EMPTY_LAST_CONTENT
+                : new DefaultLastHttpContent(body.getByteBuf()), channel.voidPromise());
+    }
+
+    @Override
+    public void pipeFrom(HttpServerRequest caller, boolean chunked) {
+        if (over) {
+            caller.resume();
+            return;
+        }
+        if (chunked) {
+            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        this.caller = caller;
+        Channel channel = connection.channel;
+        channel.writeAndFlush(head, channel.voidPromise());
+        caller.handler(this::writeChunk);
+        caller.endHandler(this::endBody);
+        caller.exceptionHandler(this::reset);
+        caller.resume();
+    }
+
+    private void writeChunk(Buffer chunk) {
+        if (over) {
+            return;
+        }
+        Channel channel = connection.channel;
+        channel.writeAndFlush(new DefaultHttpContent(chunk.getByteBuf()), channel.voidPromise());
+        // A failed write ends the call at once (and resumes the caller to drop the rest): then there is nothing to
+        // wait for.
+        if (!over && !channel.isWritable()) {
+            caller.pause();
+        }
+    }
+
+    private void endBody(Void ended) {
+        caller = null;
+        if (over) {
+            return;
+        }
+        requestEnded = true;
+        Channel channel = connection.channel;
+        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+    }
+
+    @Override
+    public void reset(Throwable cause) {
+        context.emit(cause, this::fail);
+    }
+
+    // ---- UpstreamResponse
+
+    @Override
+    public int statusCode() {
+        return response.status().code();
+    }
+
+    @Override
+    public String statusMessage() {
+        return response.status().reasonPhrase();
+    }
+
+    @Override
+    public String getHeader(CharSequence name) {
+        return response.headers().get(name);
+    }
+
+    @Override
+    public Iterable<Map.Entry<String, String>> headers() {
+        return response.headers();
+    }
+
+    @Override
+    public UpstreamResponse handler(Handler<Buffer> handler) {
+        this.handler = handler;
+        if (handler != null && pending != null && !pending.isEmpty() && !paused) {
+            context.runOnContext(ignored -> drain());
+        }
+        return this;
+    }
+
+    @Override
+    public UpstreamResponse endHandler(Handler<Void> handler) {
+        this.endHandler = handler;
+        return this;
+    }
+
+    @Override
+    public UpstreamResponse exceptionHandler(Handler<Throwable> handler) {
+        this.exceptionHandler = handler;
+        return this;
+    }
+
+    @Override
+    public UpstreamResponse pause() {
+        paused = true;
+        if (connection != null) {
+            connection.channel.config().setAutoRead(false);
+        }
+        return this;
+    }
+
+    @Override
+    public UpstreamResponse resume() {
+        paused = false;
+        drain();
+        if (!paused && connection != null) {
+            connection.channel.config().setAutoRead(true);
+        }
+        return this;
+    }
+
+    private void drain() {
+        while (!paused && handler != null && pending != null && !pending.isEmpty()) {
+            emit(pending.poll());
+        }
+    }
+
+    @Override
+    public Future<Buffer> body() {
+        Promise<Buffer> promise = context.promise();
+        wholeBody = promise;
+        bodyBuffer = Buffer.buffer();
+        if (pending != null) {
+            for (Object chunkOrEnd = pending.poll(); chunkOrEnd != null; chunkOrEnd = pending.poll()) {
+                deliver(chunkOrEnd);
+            }
+        }
+        if (failure != null) {
+            promise.tryFail(failure);
+        }
+        if (paused) {
+            resume();
+        }
+        return promise.future();
+    }
+}

@@ -1,0 +1,87 @@
+package io.latchkey.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpClosedException;
+
+/**
+ * One pooled HTTP/1.1 connection to an upstream: the last handler of its pipeline, passing what the decoder reads to
+ * the call it carries now. Confined to its event loop.
+ */
+final class Http1Connection extends ChannelInboundHandlerAdapter {
+
+    final Channel channel;
+    private final Http1OriginPool pool;
+    /** The call on this connection now; null while it is idle in the pool. */
+    private Http1Call call;
+    /** Counted among the pool's open connections; cleared once, when the connection leaves the pool for good. */
+    boolean counted = true;
+    /** When the connection went back to the pool (System.nanoTime). */
+    long idleSinceNanos;
+
+    Http1Connection(Channel channel, Http1OriginPool pool) {
+        this.channel = channel;
+        this.pool = pool;
+    }
+
+    void carry(Http1Call call) {
+        this.call = call;
+        call.assigned(this);
+    }
+
+    /** The call ended cleanly and the upstream keeps the connection open: back to the pool for the next one. */
+    void release() {
+        call = null;
+        channel.config().setAutoRead(true);
+        pool.release(this);
+    }
+
+    /** The connection cannot be reused: closed, and no longer counted. */
+    void discard() {
+        call = null;
+        pool.forget(this);
+        channel.close();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+        Http1Call current = call;
+        if (current == null) {
+            // Bytes no request asked for: the connection's framing cannot be trusted any more.
+            ReferenceCountUtil.release(message);
+            discard();
+            return;
+        }
+        current.read(message);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        pool.forget(this);
+        Http1Call current = call;
+        call = null;
+        if (current != null) {
+            current.connectionFailed(new HttpClosedException("connection closed"));
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        Http1Call current = call;
+        call = null;
+        if (current != null) {
+            current.connectionFailed(cause);
+        }
+        discard();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        Http1Call current = call;
+        if (current != null) {
+            current.writabilityChanged(channel.isWritable());
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.latchkey.proxy;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+
+/**
+ * The HTTP/1.1 connections from one event loop to one upstream origin: idle ones kept for reuse (the most recently
+ * used first, so the others age out), new ones opened up to a limit, and calls waiting in turn beyond it.
+ * Confined to its event loop.
+ */
+final class Http1OriginPool {
+
+    /** Idle connections older than this are closed rather than reused: the upstream may be about to close them. */
+    static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final Bootstrap bootstrap;
+    private final EventLoop loop;
+    private final InetSocketAddress origin;
+    private final int maxConnections;
+    private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Http1Call> waiting = new ArrayDeque<>();
+    private int open;
+    private boolean closed;
+
+    /** @param bootstrap group, channel factory and resolver set; this pool adds the pipeline */
+    Http1OriginPool(Bootstrap bootstrap, EventLoop loop, String host, int port, int maxConnections) {
+        this.bootstrap = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024))
+                        .addLast("call", new Http1Connection(channel, Http1OriginPool.this));
+            }
+        });
+        this.loop = loop;
+        this.origin = InetSocketAddress.createUnresolved(host, port);
+        this.maxConnections = maxConnections;
+    }
+
+    /** Gives the call a connection: an idle one, a new one, or the next one freed within the connect timeout. */
+    void acquire(Http1Call call) {
+        long now = System.nanoTime();
+        for (Http1Connection connection = idle.pollLast(); connection != null; connection = idle.pollLast()) {
+            if (connection.channel.isActive() && now - connection.idleSinceNanos < KEEP_ALIVE_NANOS) {
+                connection.carry(call);
+                return;
+            }
+            connection.discard();
+        }
+        if (closed) {
+            call.connectFailed(new IllegalStateException("the upstream client is closed"));
+        } else if (open < maxConnections) {
+            connect(call);
+        } else {
+            long connectTimeoutMillis = call.connectTimeoutMillis;
+            waiting.add(call);
+            call.waitTimeout = loop.schedule(() -> {
+                if (waiting.remove(call)) {
+                    call.waitTimedOut(connectTimeoutMillis);
+                }
+            }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void connect(Http1Call call) {
+        open++;
+        ChannelFuture connecting = bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, call.connectTimeoutMillis))
+                .connect(origin);
+        connecting.addListener(done -> {
+            if (done.isSuccess()) {
+                connecting.channel().pipeline().get(Http1Connection.class).carry(call);
+            } else {
+                open--;
+                call.connectFailed(done.cause());
+            }
+        });
+    }
+
+    /** A connection is free again: the next waiting call takes it, or it waits idle. */
+    void release(Http1Connection connection) {
+        if (!connection.channel.isActive() || closed) {
+            connection.discard();
+            return;
+        }
+        Http1Call next = waiting.poll();
+        if (next != null) {
+            connection.carry(next);
+            return;
+        }
+        long now = System.nanoTime();
+        connection.idleSinceNanos = now;
+        idle.addLast(connection);
+        Http1Connection oldest = idle.peekFirst();
+        if (now - oldest.idleSinceNanos >= KEEP_ALIVE_NANOS) {
+            idle.pollFirst().discard();
+        }
+    }
+
+    /** A connection closed or was discarded: it no longer counts, and a waiting call may open a new one. */
+    void forget(Http1Connection connection) {
+        if (!connection.counted) {
+            return;
+        }
+        connection.counted = false;
+        open--;
+        idle.remove(connection);
+        if (!closed && open < maxConnections) {
+            Http1Call next = waiting.poll();
+            if (next != null) {
+                if (next.waitTimeout != null) {
+                    next.waitTimeout.cancel(false);
+                    next.waitTimeout = null;
+                }
+                connect(next);
+            }
+        }
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Closes the idle connections and refuses new calls; calls in flight keep theirs until they end. */
+    void close() {
+        closed = true;
+        for (Http1Connection connection = idle.pollFirst(); connection != null; connection = idle.pollFirst()) {
+            connection.discard();
+        }
+        for (Http1Call call = waiting.poll(); call != null; call = waiting.poll()) {
+            call.connectFailed(new IllegalStateException("the upstream client is closed"));
+        }
+    }
+}

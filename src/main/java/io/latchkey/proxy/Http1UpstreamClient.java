@@ -1,0 +1,107 @@
+package io.latchkey.proxy;
+
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.VertxInternal;
+
+/**
+ * Latchkey's own HTTP/1.1 client for one plain-http upstream origin, on Netty's codecs: each event loop keeps its own
+ * pool of connections to the origin, so a request never crosses threads or takes a lock. It does per request what a
+ * proxy needs and no more (the benchmark's floors showed Vert.x's general-purpose client costing about an eighth of
+ * the proxy's CPU per request; see bench/README.md).
+ * <p>
+ * DNS goes through Vert.x's asynchronous resolver, never a blocking lookup on the event loop. The connection limit
+ * applies per event loop.
+ */
+final class Http1UpstreamClient implements UpstreamClient {
+
+    private final Bootstrap bootstrap;
+    private final String host;
+    private final int port;
+    private final int maxConnectionsPerLoop;
+    private final FastThreadLocal<Http1OriginPool> pools = new FastThreadLocal<>();
+    private final Queue<Http1OriginPool> allPools = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    Http1UpstreamClient(VertxInternal vertx, String host, int port, int maxConnectionsPerLoop) {
+        this.bootstrap = new Bootstrap()
+                .channelFactory(vertx.transport().channelFactory(false))
+                .resolver(vertx.nettyAddressResolverGroup())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, false);
+        this.host = host;
+        this.port = port;
+        this.maxConnectionsPerLoop = maxConnectionsPerLoop;
+    }
+
+    @Override
+    public Future<UpstreamCall> request(RequestOptions options) {
+        ContextInternal context = ContextInternal.current();
+        if (context == null || !context.nettyEventLoop().inEventLoop()) {
+            return Future.failedFuture(new IllegalStateException("upstream requests start on an event loop"));
+        }
+        Http1Call call = new Http1Call(context, head(options), options.getConnectTimeout());
+        pool(context.nettyEventLoop()).acquire(call);
+        return call.created();
+    }
+
+    private static HttpRequest head(RequestOptions options) {
+        MultiMap headers = options.getHeaders();
+        HttpHeaders nettyHeaders;
+        if (headers instanceof HttpHeaders same) {
+            // Vert.x's header map is Netty's: the outbound request's headers go on the wire as they are.
+            nettyHeaders = same;
+        } else {
+            nettyHeaders = new DefaultHttpHeaders();
+            if (headers != null) {
+                for (Map.Entry<String, String> header : headers) {
+                    nettyHeaders.add(header.getKey(), header.getValue());
+                }
+            }
+        }
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, options.getMethod().toNetty(), options.getURI(),
+                nettyHeaders);
+    }
+
+    private Http1OriginPool pool(EventLoop loop) {
+        Http1OriginPool pool = pools.get();
+        if (pool == null) {
+            pool = new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop);
+            pools.set(pool);
+            allPools.add(pool);
+            if (closed) {
+                pool.close();
+            }
+        }
+        return pool;
+    }
+
+    /** Closes idle connections on every event loop; requests in flight finish on theirs. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Http1OriginPool pool = allPools.poll(); pool != null; pool = allPools.poll()) {
+            Http1OriginPool closing = pool;
+            try {
+                closing.loop().execute(closing::close);
+            } catch (java.util.concurrent.RejectedExecutionException loopGone) {
+                // Vert.x is already shutting its event loops down, and their channels with them.
+            }
+        }
+    }
+}

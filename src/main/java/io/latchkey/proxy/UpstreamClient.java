@@ -1,0 +1,21 @@
+package io.latchkey.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Reaches one kind of upstream: sends a request there and hands back the call once a connection carries it. Either
+ * Latchkey's own HTTP/1.1 client on Netty ({@link Http1UpstreamClient}) or Vert.x's pooled client
+ * ({@link VertxUpstreamClient}, for https upstreams, which may speak HTTP/2).
+ */
+interface UpstreamClient extends AutoCloseable {
+
+    /**
+     * Starts a request: method, host, port, URI, headers and connect timeout come from the options. Call it on an
+     * event loop; the future completes there.
+     */
+    Future<UpstreamCall> request(RequestOptions options);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,37 @@
+package io.latchkey.proxy;
+
+import java.util.Map;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+
+/** An upstream's answer: status and headers, then the body, streamed with pause and resume or read whole. */
+interface UpstreamResponse {
+
+    int statusCode();
+
+    /** The reason phrase, or null. */
+    String statusMessage();
+
+    /** The first value of a header, or null. */
+    String getHeader(CharSequence name);
+
+    Iterable<Map.Entry<String, String>> headers();
+
+    /** Receives each chunk of the body as it arrives. */
+    UpstreamResponse handler(Handler<Buffer> handler);
+
+    UpstreamResponse endHandler(Handler<Void> handler);
+
+    /** Hears a failure after the head: the body is cut short. */
+    UpstreamResponse exceptionHandler(Handler<Throwable> handler);
+
+    /** Stops reading from the upstream until {@link #resume()}; chunks already read wait here. */
+    UpstreamResponse pause();
+
+    UpstreamResponse resume();
+
+    /** The whole body; use it instead of the handlers, for small answers. */
+    Future<Buffer> body();
+}

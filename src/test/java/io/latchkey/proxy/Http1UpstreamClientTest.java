@@ -1,0 +1,317 @@
+package io.latchkey.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.latchkey.testing.ProxyHarness;
+import io.latchkey.testing.RawUpstream;
+import io.vertx.core.Vertx;
+
+/**
+ * Latchkey's own HTTP/1.1 upstream client, through the proxy, against upstreams that send exactly the bytes each
+ * test scripts: connections are reused when and only when HTTP/1.1 allows it, the pool's limit holds, and answers
+ * that are odd but legal (no length, informational heads, early answers) or not legal at all are handled.
+ */
+class Http1UpstreamClientTest {
+
+    static Vertx vertx;
+    @TempDir
+    Path directory;
+    RawUpstream upstream;
+    ProxyHarness proxy;
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopVertx() {
+        vertx.close();
+    }
+
+    @AfterEach
+    void stop() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        ProxyHarness.upstreamPoolSize.remove();
+    }
+
+    private void start(RawUpstream.Responder responder, String routeExtras) {
+        upstream = RawUpstream.start(responder);
+        proxy = ProxyHarness.start(vertx, directory, """
+                apiVersion: latchkey.io/v1alpha1
+                kind: EgressPolicy
+                metadata:
+                  name: raw
+                spec:
+                  credentials:
+                    key:
+                      secret: literal:raw-key
+                  routes:
+                    - name: raw
+                      prefix: /raw
+                      upstream: http://127.0.0.1:%d
+                      %s
+                      inject:
+                        - bearer: key
+                """.formatted(upstream.port(), routeExtras));
+    }
+
+    private static boolean answerOk(String head, java.io.InputStream in, java.io.OutputStream out)
+            throws java.io.IOException {
+        RawUpstream.readBody(head, in);
+        RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        return true;
+    }
+
+    /** Sends {@code times} GETs one after another; each must get {@code status} and {@code body}. */
+    private List<HttpResponse<String>> assertAnswers(int times, int status, String body) {
+        List<HttpResponse<String>> responses = new ArrayList<>();
+        for (int i = 0; i < times; i++) {
+            HttpResponse<String> response = proxy.get("/raw/x");
+            assertThat(response.statusCode()).isEqualTo(status);
+            assertThat(response.body()).isEqualTo(body);
+            responses.add(response);
+        }
+        return responses;
+    }
+
+    @Test
+    void sequentialRequestsShareOneConnection() {
+        start(Http1UpstreamClientTest::answerOk, "");
+        assertAnswers(10, 200, "ok");
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionTheUpstreamClosesIsNotReused() {
+        start((head, in, out) -> {
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+            return false;
+        }, "");
+        assertAnswers(3, 200, "ok");
+        assertThat(upstream.connections()).isEqualTo(3);
+    }
+
+    @Test
+    void bodyWithoutLengthIsReadUntilTheUpstreamCloses() {
+        start((head, in, out) -> {
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ");
+            RawUpstream.write(out, "the end");
+            return false;
+        }, "");
+        assertAnswers(2, 200, "until the end");
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void informationalHeadsBeforeTheAnswerAreSkipped() {
+        start((head, in, out) -> {
+            RawUpstream.write(out, "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
+            RawUpstream.write(out, "HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\ndone");
+            return true;
+        }, "");
+        assertAnswers(2, 201, "done").forEach(response -> assertThat(response.headers().firstValue("Link")).isEmpty());
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void headAnswerWithALengthAndNoBodyKeepsTheConnection() throws Exception {
+        start((head, in, out) -> {
+            if (head.startsWith("HEAD ")) {
+                RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+            } else {
+                RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nget");
+            }
+            return true;
+        }, "");
+        HttpResponse<Void> head = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/raw/x"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Length")).hasValue("100");
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("get");
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void garbageInsteadOfAnAnswerIsAProtocolErrorAndTheProxyKeepsServing() {
+        AtomicInteger requests = new AtomicInteger();
+        start((head, in, out) -> {
+            if (requests.incrementAndGet() == 1) {
+                RawUpstream.write(out, "NOT HTTP AT ALL\r\n\r\n");
+                return false;
+            }
+            return answerOk(head, in, out);
+        }, "");
+        RoutingTest.assertError(proxy.get("/raw/x"), 502, "upstream_protocol_error", "raw");
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
+    }
+
+    @Test
+    void switchingProtocolsUnaskedIsAProtocolError() {
+        AtomicInteger requests = new AtomicInteger();
+        start((head, in, out) -> {
+            if (requests.incrementAndGet() == 1) {
+                RawUpstream.write(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\n\r\nraw bytes after the switch");
+                return true;
+            }
+            return answerOk(head, in, out);
+        }, "");
+        RoutingTest.assertError(proxy.get("/raw/x"), 502, "upstream_protocol_error", "raw");
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void upstreamClosingBeforeItAnswersIsAProtocolError() {
+        AtomicInteger requests = new AtomicInteger();
+        start((head, in, out) -> {
+            if (requests.incrementAndGet() == 1) {
+                return false;
+            }
+            return answerOk(head, in, out);
+        }, "");
+        HttpResponse<String> response = proxy.get("/raw/x");
+        RoutingTest.assertError(response, 502, "upstream_protocol_error", "raw");
+        assertThat(response.body()).contains("closed the connection before it answered");
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
+    }
+
+    @Test
+    void answerBeforeTheUploadEndsReachesTheCallerAndTheConnectionIsDropped() throws Exception {
+        start((head, in, out) -> {
+            if (head.startsWith("POST ")) {
+                // Answers after the head, as a server refusing an upload does, then reads and drops the body
+                // before closing (closing with unread bytes would reset the connection and lose the answer).
+                RawUpstream.write(out, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 8\r\n\r\ntoo big!");
+                RawUpstream.readBody(head, in);
+                return false;
+            }
+            return answerOk(head, in, out);
+        }, "");
+        byte[] upload = new byte[4 * 1024 * 1024];
+        HttpResponse<String> refused = proxy.client()
+                .send(HttpRequest.newBuilder(proxy.uri("/raw/upload")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(refused.body()).isEqualTo("too big!");
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void uploadCutByTheUpstreamIsAnErrorAndTheCallerIsNotLeftHanging() throws Exception {
+        start((head, in, out) -> {
+            if (head.startsWith("POST ")) {
+                // Closes with the body unread: the kernel resets the connection, and writes to it fail.
+                return false;
+            }
+            return answerOk(head, in, out);
+        }, "");
+        byte[] upload = new byte[4 * 1024 * 1024];
+        HttpResponse<String> cut = proxy.client()
+                .send(HttpRequest.newBuilder(proxy.uri("/raw/upload")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
+        RoutingTest.assertError(cut, 502, "upstream_protocol_error", "raw");
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
+    }
+
+    @Test
+    void callsBeyondThePoolLimitWaitForAFreeConnection() throws Exception {
+        ProxyHarness.upstreamPoolSize.set(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger requests = new AtomicInteger();
+        start((head, in, out) -> {
+            if (requests.incrementAndGet() == 1) {
+                firstArrived.countDown();
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return answerOk(head, in, out);
+        }, "");
+        HttpClient client = proxy.client();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        calls.add(client.sendAsync(HttpRequest.newBuilder(proxy.uri("/raw/1")).build(),
+                HttpResponse.BodyHandlers.ofString()));
+        assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 2; i <= 4; i++) {
+            calls.add(client.sendAsync(HttpRequest.newBuilder(proxy.uri("/raw/" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        release.countDown();
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            HttpResponse<String> response = call.get(10, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("ok");
+        }
+        assertThat(requests.get()).isEqualTo(4);
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void waitingForAPooledConnectionEndsAtTheConnectTimeout() throws Exception {
+        ProxyHarness.upstreamPoolSize.set(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        start((head, in, out) -> {
+            firstArrived.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return answerOk(head, in, out);
+        }, "connectTimeout: 200ms");
+        CompletableFuture<HttpResponse<String>> first = proxy.client().sendAsync(
+                HttpRequest.newBuilder(proxy.uri("/raw/1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+        HttpResponse<String> waited = proxy.get("/raw/2");
+        release.countDown();
+        RoutingTest.assertError(waited, 504, "upstream_timeout", "raw");
+        assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void injectedCredentialReachesTheUpstreamOnAReusedConnection() {
+        List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start((head, in, out) -> {
+            heads.add(head);
+            return answerOk(head, in, out);
+        }, "");
+        proxy.get("/raw/a?x=1");
+        proxy.get("/raw/b");
+        assertThat(heads).hasSize(2);
+        assertThat(heads.get(0)).startsWith("GET /a?x=1 HTTP/1.1\r\n").contains("Authorization: Bearer raw-key\r\n");
+        assertThat(heads.get(1)).startsWith("GET /b HTTP/1.1\r\n").contains("Authorization: Bearer raw-key\r\n");
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+}
