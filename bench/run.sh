@@ -6,7 +6,7 @@
 # Arms: A direct, B nginx, C HAProxy, D Latchkey (static bearer), D2 Latchkey (oauth2 client_credentials, token
 # cached), D3 Latchkey with 10,000 routes; and two reference arms that are not products: F1 the least relay Netty's
 # HTTP codecs allow (bench/src/NettyFloor.java), F2 the least relay Vert.x's server and pooled client allow
-# (bench/src/VertxFloor.java), which split Latchkey's cost into the JVM's and Netty's, Vert.x's, and its own. Each
+# (bench/src/VertxFloor.java), which bound what the JVM and Netty, and Vert.x, cost before Latchkey's own work. Each
 # proxy runs pinned to CPU 0 with one worker (Latchkey and the floors: one event loop, -XX:ActiveProcessorCount=1,
 # -Xmx64m); the load generators, the upstream (nginx returning a fixed 1 KiB body) and D2's token endpoint share
 # CPU 1. Arms are interleaved (A B C D D2 D3 F1 F2, A B C ...) so drift in the machine affects all of them alike.
@@ -359,13 +359,13 @@ for rate in (1000, 5000):
     print(f"| proxy CPU s per 1k requests at {rate} req/s | {cpu_k['latchkey']:.4f} | {cpu_k['nginx']:.4f} | {cpu_k['haproxy']:.4f} |")
 
 print("\nWhere Latchkey's CPU per request goes, against the two floors (reference arms, not products: NettyFloor is the"
-      " least relay Netty's HTTP/1.1 codecs allow, VertxFloor the least one on Vert.x's server and pooled client, as"
-      " Latchkey is). Proxy CPU seconds per 1,000 requests, medians from the tables above; each row adds what it"
-      " names to the row above it.\n")
-print("| arm: what it adds | saturation | at 1000 req/s | at 5000 req/s |\n|---|---|---|---|")
-steps = (("nginx", None), ("netty-floor", "the JVM and Netty's HTTP codecs"),
-         ("vertx-floor", "Vert.x's server, pooled client and pipes"),
-         ("latchkey", "Latchkey's own work: policy, injection, metrics, idle watch"))
+      " least relay Netty's HTTP/1.1 codecs allow, VertxFloor the least one on Vert.x's server and pooled client)."
+      " Latchkey has Vert.x's server in front and, for a plain-http upstream like this one, its own HTTP/1.1 client on"
+      " Netty behind. Proxy CPU seconds per 1,000 requests, medians from the tables above.\n")
+print("| arm: what it is | saturation | at 1000 req/s | at 5000 req/s |\n|---|---|---|---|")
+steps = (("nginx", None), ("netty-floor", "the JVM and Netty's HTTP codecs, nothing else"),
+         ("vertx-floor", "Vert.x's server, pooled client and pipes, nothing else"),
+         ("latchkey", "Vert.x's server, Latchkey's client, policy, injection, metrics, idle watch"))
 for arm, label in steps:
     cells = []
     for rate in (None, 1000, 5000):

@@ -20,6 +20,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     boolean counted = true;
     /** When the connection went back to the pool (System.nanoTime). */
     long idleSinceNanos;
+    /** The call is over and the connection goes back to the pool when the current read completes. */
+    private boolean releaseAfterRead;
 
     Http1Connection(Channel channel, Http1OriginPool pool) {
         this.channel = channel;
@@ -31,16 +33,20 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
         call.assigned(this);
     }
 
-    /** The call ended cleanly and the upstream keeps the connection open: back to the pool for the next one. */
+    /**
+     * The call ended cleanly and the upstream keeps the connection open: back to the pool for the next one, once the
+     * current read is over. Anything else decoded from that read was sent before any next request, so it answers
+     * nothing: it closes the connection instead of reaching the next call as its answer.
+     */
     void release() {
         call = null;
-        channel.config().setAutoRead(true);
-        pool.release(this);
+        releaseAfterRead = true;
     }
 
     /** The connection cannot be reused: closed, and no longer counted. */
     void discard() {
         call = null;
+        releaseAfterRead = false;
         pool.forget(this);
         channel.close();
     }
@@ -58,7 +64,17 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        if (releaseAfterRead) {
+            releaseAfterRead = false;
+            channel.config().setAutoRead(true);
+            pool.release(this);
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext context) {
+        releaseAfterRead = false;
         pool.forget(this);
         Http1Call current = call;
         call = null;

@@ -186,6 +186,23 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void answerNoRequestAskedForClosesTheConnection() {
+        AtomicInteger requests = new AtomicInteger();
+        start((head, in, out) -> {
+            if (requests.incrementAndGet() == 1) {
+                // Two answers to one request: the second must not reach the next caller as its answer.
+                RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                        + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nforged!");
+                return true;
+            }
+            return answerOk(head, in, out);
+        }, "");
+        assertAnswers(3, 200, "ok");
+        assertThat(requests.get()).isEqualTo(3);
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
     void upstreamClosingBeforeItAnswersIsAProtocolError() {
         AtomicInteger requests = new AtomicInteger();
         start((head, in, out) -> {
