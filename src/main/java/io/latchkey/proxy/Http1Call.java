@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -43,6 +44,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private final ContextInternal context;
     private final HttpRequest head;
     final long connectTimeoutMillis;
+    private final Http1OriginPool pool;
     private final Promise<UpstreamCall> created;
     private final Promise<UpstreamResponse> answered;
     /** The connection carrying the call; null before one is assigned and once the call is over. */
@@ -67,11 +69,19 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private Buffer bodyBuffer;
     /** Why the call failed; null while it has not. */
     private Throwable failure;
+    /** The request was ended whole with {@link #end(Buffer)}: it can be written again. */
+    private boolean wholeRequest;
+    private Buffer requestBody;
+    /** Whether the connection carrying the call had carried one before. */
+    private boolean reusedConnection;
+    /** Sent again on a fresh connection once already. */
+    private boolean retried;
 
-    Http1Call(ContextInternal context, HttpRequest head, long connectTimeoutMillis) {
+    Http1Call(ContextInternal context, HttpRequest head, long connectTimeoutMillis, Http1OriginPool pool) {
         this.context = context;
         this.head = head;
         this.connectTimeoutMillis = connectTimeoutMillis;
+        this.pool = pool;
         this.created = context.promise();
         this.answered = context.promise();
     }
@@ -82,18 +92,36 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     // ---- from the pool and the connection
 
-    /** A connection now carries this call. */
-    void assigned(Http1Connection connection) {
+    /**
+     * A connection now carries this call.
+     *
+     * @param reused whether it carried another call before
+     */
+    void assigned(Http1Connection connection, boolean reused) {
         if (waitTimeout != null) {
             waitTimeout.cancel(false);
             waitTimeout = null;
         }
+        if (over) {
+            // Reset while waiting for a connection to send the request again.
+            connection.returnUnused();
+            return;
+        }
         this.connection = connection;
+        this.reusedConnection = reused;
+        if (retried) {
+            writeWholeRequest();
+            return;
+        }
         context.emit(this, created::tryComplete);
     }
 
-    /** No connection could be had: the request never left. */
+    /** No connection could be had: the request never left (or, on a retry, never left again). */
     void connectFailed(Throwable cause) {
+        if (retried) {
+            connectionFailed(cause);
+            return;
+        }
         over = true;
         context.emit(cause, created::tryFail);
     }
@@ -111,7 +139,30 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     /** The connection failed or closed before the response ended. */
     void connectionFailed(Throwable cause) {
-        context.emit(cause, this::fail);
+        context.emit(cause, this::failOrRetry);
+    }
+
+    /**
+     * An upstream may close a keep-alive connection just as a request goes out on it, and the request is then lost
+     * unseen. An idempotent request (RFC 9110, 9.2.2) sent whole on a reused connection that closed before a byte of
+     * answer is sent once more on a fresh connection, as nginx does; anything else fails.
+     */
+    private void failOrRetry(Throwable cause) {
+        if (over || retried || !reusedConnection || !wholeRequest || response != null || informational
+                || !isIdempotent(head.method())) {
+            fail(cause);
+            return;
+        }
+        retried = true;
+        Http1Connection closed = connection;
+        connection = null;
+        closed.discard();
+        pool.acquire(this);
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS
+                || method == HttpMethod.TRACE || method == HttpMethod.PUT || method == HttpMethod.DELETE;
     }
 
     void writabilityChanged(boolean writable) {
@@ -253,11 +304,17 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         if (over) {
             return;
         }
-        Channel channel = connection.channel;
         requestEnded = true;
+        wholeRequest = true;
+        requestBody = body;
+        writeWholeRequest();
+    }
+
+    private void writeWholeRequest() {
+        Channel channel = connection.channel;
         channel.write(head, channel.voidPromise());
-        channel.writeAndFlush(body == null ? LastHttpContent.EMPTY_LAST_CONTENT
-                : new DefaultLastHttpContent(body.getByteBuf()), channel.voidPromise());
+        channel.writeAndFlush(requestBody == null ? LastHttpContent.EMPTY_LAST_CONTENT
+                : new DefaultLastHttpContent(requestBody.getByteBuf()), channel.voidPromise());
     }
 
     @Override

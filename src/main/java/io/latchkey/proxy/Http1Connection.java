@@ -22,6 +22,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     long idleSinceNanos;
     /** The call is over and the connection goes back to the pool when the current read completes. */
     private boolean releaseAfterRead;
+    /** Whether the connection carried a call before the current one: an upstream may have closed it while idle. */
+    private boolean carriedBefore;
 
     Http1Connection(Channel channel, Http1OriginPool pool) {
         this.channel = channel;
@@ -30,7 +32,15 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
 
     void carry(Http1Call call) {
         this.call = call;
-        call.assigned(this);
+        boolean reused = carriedBefore;
+        carriedBefore = true;
+        call.assigned(this, reused);
+    }
+
+    /** A call that no longer wants the connection it was given: back to the pool unused. */
+    void returnUnused() {
+        call = null;
+        pool.release(this);
     }
 
     /**

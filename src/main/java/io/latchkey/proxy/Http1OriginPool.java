@@ -72,8 +72,8 @@ final class Http1OriginPool {
 
     private void connect(Http1Call call) {
         open++;
-        ChannelFuture connecting = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, call.connectTimeoutMillis))
+        int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, call.connectTimeoutMillis);
+        ChannelFuture connecting = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
                 .connect(origin);
         connecting.addListener(done -> {
             if (done.isSuccess()) {

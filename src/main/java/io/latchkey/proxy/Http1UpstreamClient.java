@@ -55,8 +55,9 @@ final class Http1UpstreamClient implements UpstreamClient {
         if (context == null || !context.nettyEventLoop().inEventLoop()) {
             return Future.failedFuture(new IllegalStateException("upstream requests start on an event loop"));
         }
-        Http1Call call = new Http1Call(context, head(options), options.getConnectTimeout());
-        pool(context.nettyEventLoop()).acquire(call);
+        Http1OriginPool pool = pool(context.nettyEventLoop());
+        Http1Call call = new Http1Call(context, head(options), options.getConnectTimeout(), pool);
+        pool.acquire(call);
         return call.created();
     }
 

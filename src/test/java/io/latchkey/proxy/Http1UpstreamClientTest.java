@@ -147,8 +147,10 @@ class Http1UpstreamClientTest {
             }
             return true;
         }, "");
-        HttpResponse<Void> head = proxy.client().send(HttpRequest.newBuilder(proxy.uri("/raw/x"))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> head = proxy.client()
+                .send(HttpRequest.newBuilder(proxy.uri("/raw/x")).timeout(Duration.ofSeconds(10))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.discarding());
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.headers().firstValue("Content-Length")).hasValue("100");
         assertThat(proxy.get("/raw/x").body()).isEqualTo("get");
@@ -202,6 +204,63 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(2);
     }
 
+    /**
+     * Answers the first request on each connection; closes the connection unanswered when a second comes on it, as
+     * an upstream closing an idle keep-alive connection just as a request arrives does.
+     */
+    private static RawUpstream.Responder closingReusedConnections(AtomicInteger heads) {
+        ThreadLocal<Integer> onThisConnection = ThreadLocal.withInitial(() -> 0);
+        return (head, in, out) -> {
+            heads.incrementAndGet();
+            onThisConnection.set(onThisConnection.get() + 1);
+            if (onThisConnection.get() > 1) {
+                return false;
+            }
+            return answerOk(head, in, out);
+        };
+    }
+
+    @Test
+    void idempotentRequestLostOnAReusedConnectionIsSentOnceMoreOnAFreshOne() throws Exception {
+        AtomicInteger heads = new AtomicInteger();
+        start(closingReusedConnections(heads), "");
+        assertAnswers(3, 200, "ok");
+        HttpResponse<String> delete = proxy.client()
+                .send(HttpRequest.newBuilder(proxy.uri("/raw/x")).timeout(Duration.ofSeconds(10))
+                        .DELETE().build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(delete.body()).isEqualTo("ok");
+        // Each request after the first was lost once on the reused connection, then answered on a fresh one.
+        assertThat(heads.get()).isEqualTo(7);
+        assertThat(upstream.connections()).isEqualTo(4);
+    }
+
+    @Test
+    void requestThatIsNotIdempotentIsNotSentTwice() throws Exception {
+        AtomicInteger heads = new AtomicInteger();
+        start(closingReusedConnections(heads), "");
+        assertAnswers(1, 200, "ok");
+        HttpResponse<String> post = proxy.client()
+                .send(HttpRequest.newBuilder(proxy.uri("/raw/x")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        RoutingTest.assertError(post, 502, "upstream_protocol_error", "raw");
+        assertThat(heads.get()).isEqualTo(2);
+    }
+
+    @Test
+    void streamedBodyIsNotSentTwiceEvenWhenTheMethodIsIdempotent() throws Exception {
+        AtomicInteger heads = new AtomicInteger();
+        start(closingReusedConnections(heads), "");
+        assertAnswers(1, 200, "ok");
+        // The caller's body streams through and is not kept, so it cannot be sent again.
+        HttpResponse<String> put = proxy.client()
+                .send(HttpRequest.newBuilder(proxy.uri("/raw/x")).timeout(Duration.ofSeconds(10))
+                        .PUT(HttpRequest.BodyPublishers.ofString("streamed")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        RoutingTest.assertError(put, 502, "upstream_protocol_error", "raw");
+        assertThat(heads.get()).isEqualTo(2);
+    }
+
     @Test
     void upstreamClosingBeforeItAnswersIsAProtocolError() {
         AtomicInteger requests = new AtomicInteger();
@@ -232,7 +291,8 @@ class Http1UpstreamClientTest {
         byte[] upload = new byte[4 * 1024 * 1024];
         HttpResponse<String> refused = proxy.client()
                 .send(HttpRequest.newBuilder(proxy.uri("/raw/upload")).timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).isEqualTo(413);
         assertThat(refused.body()).isEqualTo("too big!");
         assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
@@ -251,7 +311,8 @@ class Http1UpstreamClientTest {
         byte[] upload = new byte[4 * 1024 * 1024];
         HttpResponse<String> cut = proxy.client()
                 .send(HttpRequest.newBuilder(proxy.uri("/raw/upload")).timeout(Duration.ofSeconds(10))
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
+                        HttpResponse.BodyHandlers.ofString());
         RoutingTest.assertError(cut, 502, "upstream_protocol_error", "raw");
         assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
     }
