@@ -9,10 +9,11 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * A reference arm, not a proxy anyone should run: the least a relay built on Vert.x's HTTP server and pooled HTTP
- * client does per request, as Latchkey is. One event loop; per request a pooled upstream request with the caller's
- * headers copied and the same bearer header injected, and both bodies piped. No policy, no metrics, no idle watch,
- * no hop-by-hop handling, no error codes. Beside {@code NettyFloor.java} it shows Vert.x's share of Latchkey's cost;
- * beside Latchkey, Latchkey's own.
+ * client does per request (Latchkey used that client for every upstream until it got its own HTTP/1.1 client for
+ * plain-http upstreams; https upstreams still use it). One event loop; per request a pooled upstream request with
+ * the caller's headers copied and the same bearer header injected, and both bodies piped. No policy, no metrics, no
+ * idle watch, no hop-by-hop handling, no error codes. Beside {@code NettyFloor.java} it shows what Vert.x's server
+ * and client add to any relay on Netty's codecs.
  *
  * <pre>
  * java -cp "$(project runtime classpath)" bench/src/VertxFloor.java PORT UPSTREAM_PORT
