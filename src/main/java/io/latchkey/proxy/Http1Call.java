@@ -49,7 +49,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private final Promise<UpstreamResponse> answered;
     /** The connection carrying the call; null before one is assigned and once the call is over. */
     private Http1Connection connection;
-    /** A wait for a pooled connection that gives up at the connect timeout; null when not waiting. */
+    /** Set and cancelled by the pool: a wait for a pooled connection that gives up at the connect timeout. */
     ScheduledFuture<?> waitTimeout;
     private HttpResponse response;
     private boolean requestEnded;
@@ -98,10 +98,6 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
      * @param reused whether it carried another call before
      */
     void assigned(Http1Connection connection, boolean reused) {
-        if (waitTimeout != null) {
-            waitTimeout.cancel(false);
-            waitTimeout = null;
-        }
         if (over) {
             // Reset while waiting for a connection to send the request again.
             connection.returnUnused();
@@ -128,7 +124,6 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     /** Gave up waiting for a free pooled connection. */
     void waitTimedOut(long timeoutMillis) {
-        waitTimeout = null;
         connectFailed(new ConnectTimeoutException("no pooled connection free within " + timeoutMillis + " ms"));
     }
 

@@ -2,6 +2,7 @@ package io.latchkey.proxy;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
@@ -56,7 +57,7 @@ final class Http1OriginPool {
             connection.discard();
         }
         if (closed) {
-            call.connectFailed(new IllegalStateException("the upstream client is closed"));
+            call.connectFailed(closedFailure());
         } else if (open < maxConnections) {
             connect(call);
         } else {
@@ -64,6 +65,7 @@ final class Http1OriginPool {
             waiting.add(call);
             call.waitTimeout = loop.schedule(() -> {
                 if (waiting.remove(call)) {
+                    call.waitTimeout = null;
                     call.waitTimedOut(connectTimeoutMillis);
                 }
             }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -91,7 +93,7 @@ final class Http1OriginPool {
             connection.discard();
             return;
         }
-        Http1Call next = waiting.poll();
+        Http1Call next = nextWaiting();
         if (next != null) {
             connection.carry(next);
             return;
@@ -114,29 +116,44 @@ final class Http1OriginPool {
         open--;
         idle.remove(connection);
         if (!closed && open < maxConnections) {
-            Http1Call next = waiting.poll();
+            Http1Call next = nextWaiting();
             if (next != null) {
-                if (next.waitTimeout != null) {
-                    next.waitTimeout.cancel(false);
-                    next.waitTimeout = null;
-                }
                 connect(next);
             }
         }
     }
 
-    EventLoop loop() {
-        return loop;
+    /** The longest-waiting call, its wait timeout cancelled; null when none waits. */
+    private Http1Call nextWaiting() {
+        Http1Call next = waiting.poll();
+        if (next != null && next.waitTimeout != null) {
+            next.waitTimeout.cancel(false);
+            next.waitTimeout = null;
+        }
+        return next;
+    }
+
+    private static IllegalStateException closedFailure() {
+        return new IllegalStateException("the upstream client is closed");
+    }
+
+    /** Closes the pool on its event loop, from any thread; nothing to do when the loop is already shut down. */
+    void closeFromAnyThread() {
+        try {
+            loop.execute(this::close);
+        } catch (RejectedExecutionException loopGone) {
+            // Vert.x is already shutting its event loops down, and their channels with them.
+        }
     }
 
     /** Closes the idle connections and refuses new calls; calls in flight keep theirs until they end. */
-    void close() {
+    private void close() {
         closed = true;
         for (Http1Connection connection = idle.pollFirst(); connection != null; connection = idle.pollFirst()) {
             connection.discard();
         }
-        for (Http1Call call = waiting.poll(); call != null; call = waiting.poll()) {
-            call.connectFailed(new IllegalStateException("the upstream client is closed"));
+        for (Http1Call call = nextWaiting(); call != null; call = nextWaiting()) {
+            call.connectFailed(closedFailure());
         }
     }
 }

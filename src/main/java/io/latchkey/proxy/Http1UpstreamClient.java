@@ -1,8 +1,6 @@
 package io.latchkey.proxy;
 
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -12,7 +10,6 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.RequestOptions;
@@ -34,9 +31,7 @@ final class Http1UpstreamClient implements UpstreamClient {
     private final String host;
     private final int port;
     private final int maxConnectionsPerLoop;
-    private final FastThreadLocal<Http1OriginPool> pools = new FastThreadLocal<>();
-    private final Queue<Http1OriginPool> allPools = new ConcurrentLinkedQueue<>();
-    private volatile boolean closed;
+    private final PerEventLoop<Http1OriginPool> pools = new PerEventLoop<>(Http1OriginPool::closeFromAnyThread);
 
     Http1UpstreamClient(VertxInternal vertx, String host, int port, int maxConnectionsPerLoop) {
         this.bootstrap = new Bootstrap()
@@ -81,28 +76,13 @@ final class Http1UpstreamClient implements UpstreamClient {
 
     private Http1OriginPool pool(EventLoop loop) {
         Http1OriginPool pool = pools.get();
-        if (pool == null) {
-            pool = new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop);
-            pools.set(pool);
-            allPools.add(pool);
-            if (closed) {
-                pool.close();
-            }
-        }
-        return pool;
+        return pool != null ? pool
+                : pools.add(new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop));
     }
 
     /** Closes idle connections on every event loop; requests in flight finish on theirs. */
     @Override
     public void close() {
-        closed = true;
-        for (Http1OriginPool pool = allPools.poll(); pool != null; pool = allPools.poll()) {
-            Http1OriginPool closing = pool;
-            try {
-                closing.loop().execute(closing::close);
-            } catch (java.util.concurrent.RejectedExecutionException loopGone) {
-                // Vert.x is already shutting its event loops down, and their channels with them.
-            }
-        }
+        pools.close();
     }
 }

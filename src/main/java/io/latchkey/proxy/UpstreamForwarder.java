@@ -2,12 +2,9 @@ package io.latchkey.proxy;
 
 import java.time.InstantSource;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -38,9 +35,7 @@ final class UpstreamForwarder {
     private final InstantSource clock;
     private final LongSupplier nanoClock;
     /** Each event loop's idle watch, made on its first request with an idle timeout. */
-    private final FastThreadLocal<IdleWatch> watches = new FastThreadLocal<>();
-    private final Queue<IdleWatch> allWatches = new ConcurrentLinkedQueue<>();
-    private volatile boolean closed;
+    private final PerEventLoop<IdleWatch> watches = new PerEventLoop<>(IdleWatch::close);
 
     /** @param nanoClock the time idle timeouts are measured on ({@code System::nanoTime} but in tests) */
     UpstreamForwarder(ErrorResponses errors, int replayBufferLimit, InstantSource clock, LongSupplier nanoClock) {
@@ -52,10 +47,7 @@ final class UpstreamForwarder {
 
     /** Stops the idle sweeps; requests still in flight are left to their connections. */
     void close() {
-        closed = true;
-        for (IdleWatch watch = allWatches.poll(); watch != null; watch = allWatches.poll()) {
-            watch.close();
-        }
+        watches.close();
     }
 
     void start(Exchange exchange) {
@@ -155,12 +147,7 @@ final class UpstreamForwarder {
             if (context == null || !context.isEventLoopContext()) {
                 return null;
             }
-            watch = new IdleWatch(context, nanoClock);
-            watches.set(watch);
-            allWatches.add(watch);
-            if (closed) {
-                watch.close();
-            }
+            watch = watches.add(new IdleWatch(context, nanoClock));
         }
         return watch;
     }

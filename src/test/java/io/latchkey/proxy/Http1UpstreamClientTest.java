@@ -157,31 +157,29 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(1);
     }
 
+    /** Answers the first request with {@code first} and every later one with "ok", counting them in {@code requests}. */
+    private static RawUpstream.Responder firstThenOk(AtomicInteger requests, RawUpstream.Responder first) {
+        return (head, in, out) -> requests.incrementAndGet() == 1 ? first.respond(head, in, out)
+                : answerOk(head, in, out);
+    }
+
     @Test
     void garbageInsteadOfAnAnswerIsAProtocolErrorAndTheProxyKeepsServing() {
-        AtomicInteger requests = new AtomicInteger();
-        start((head, in, out) -> {
-            if (requests.incrementAndGet() == 1) {
-                RawUpstream.write(out, "NOT HTTP AT ALL\r\n\r\n");
-                return false;
-            }
-            return answerOk(head, in, out);
-        }, "");
+        start(firstThenOk(new AtomicInteger(), (head, in, out) -> {
+            RawUpstream.write(out, "NOT HTTP AT ALL\r\n\r\n");
+            return false;
+        }), "");
         RoutingTest.assertError(proxy.get("/raw/x"), 502, "upstream_protocol_error", "raw");
         assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
     }
 
     @Test
     void switchingProtocolsUnaskedIsAProtocolError() {
-        AtomicInteger requests = new AtomicInteger();
-        start((head, in, out) -> {
-            if (requests.incrementAndGet() == 1) {
-                RawUpstream.write(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                        + "Connection: Upgrade\r\n\r\nraw bytes after the switch");
-                return true;
-            }
-            return answerOk(head, in, out);
-        }, "");
+        start(firstThenOk(new AtomicInteger(), (head, in, out) -> {
+            RawUpstream.write(out, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\n\r\nraw bytes after the switch");
+            return true;
+        }), "");
         RoutingTest.assertError(proxy.get("/raw/x"), 502, "upstream_protocol_error", "raw");
         assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
         assertThat(upstream.connections()).isEqualTo(2);
@@ -190,15 +188,12 @@ class Http1UpstreamClientTest {
     @Test
     void answerNoRequestAskedForClosesTheConnection() {
         AtomicInteger requests = new AtomicInteger();
-        start((head, in, out) -> {
-            if (requests.incrementAndGet() == 1) {
-                // Two answers to one request: the second must not reach the next caller as its answer.
-                RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-                        + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nforged!");
-                return true;
-            }
-            return answerOk(head, in, out);
-        }, "");
+        start(firstThenOk(requests, (head, in, out) -> {
+            // Two answers to one request: the second must not reach the next caller as its answer.
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nforged!");
+            return true;
+        }), "");
         assertAnswers(3, 200, "ok");
         assertThat(requests.get()).isEqualTo(3);
         assertThat(upstream.connections()).isEqualTo(2);
@@ -259,13 +254,7 @@ class Http1UpstreamClientTest {
 
     @Test
     void upstreamClosingBeforeItAnswersIsAProtocolError() {
-        AtomicInteger requests = new AtomicInteger();
-        start((head, in, out) -> {
-            if (requests.incrementAndGet() == 1) {
-                return false;
-            }
-            return answerOk(head, in, out);
-        }, "");
+        start(firstThenOk(new AtomicInteger(), (head, in, out) -> false), "");
         HttpResponse<String> response = proxy.get("/raw/x");
         RoutingTest.assertError(response, 502, "upstream_protocol_error", "raw");
         assertThat(response.body()).contains("closed the connection before it answered");
