@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 final class RouteReader {
 
     static final Set<String> ROUTE_KEYS = Set.of("name", "prefix", "hosts", "upstream", "allow", "inject",
-            "tunnel", "passCallerAuthorization", "caBundle", "connectTimeout", "idleTimeout");
+            "tunnel", "passCallerAuthorization", "caBundle", "connectTimeout", "idleTimeout", "http2");
     static final Set<String> ALLOW_KEYS = Set.of("methods", "paths");
     static final Set<String> INJECT_KINDS = Set.of("bearer", "basic", "header", "query");
     static final Set<String> NAME_VALUE_KEYS = Set.of("name", "value");
@@ -69,6 +69,11 @@ final class RouteReader {
         if (caBundle.isPresent() && upstream.isPresent() && !upstream.get().tls()) {
             fields.get("caBundle").problem("caBundle applies to https upstreams only");
         }
+        boolean http2 = Optional.ofNullable(fields.get("http2")).flatMap(YamlCursor::bool).orElse(false);
+        if (http2 && upstream.isPresent() && !upstream.get().tls()) {
+            fields.get("http2").problem("http2 applies to https upstreams only (HTTP/2 is offered during the TLS"
+                    + " handshake)");
+        }
         var connectTimeout = Optional.ofNullable(fields.get("connectTimeout")).flatMap(Durations::read)
                 .orElse(RouteSpec.DEFAULT_CONNECT_TIMEOUT);
         if (connectTimeout.isZero() && fields.containsKey("connectTimeout")) {
@@ -81,7 +86,7 @@ final class RouteReader {
         }
         return Optional.of(new RouteSpec(name, prefix, hosts, upstream.get().uri(), allow, inject, tunnel,
                 passCallerAuthorization, caBundle, connectTimeout,
-                idleTimeout.isZero() ? Optional.empty() : Optional.of(idleTimeout)));
+                idleTimeout.isZero() ? Optional.empty() : Optional.of(idleTimeout), http2));
     }
 
     private Optional<String> prefix(YamlCursor node) {

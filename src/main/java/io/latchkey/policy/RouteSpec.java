@@ -12,6 +12,7 @@ import java.util.Optional;
  *
  * @param hosts lower-case host names, each optionally with {@code :port}
  * @param idleTimeout empty means no idle limit
+ * @param http2 offer HTTP/2 to an https upstream by ALPN; otherwise HTTP/1.1
  */
 public record RouteSpec(
         String name,
@@ -24,7 +25,8 @@ public record RouteSpec(
         boolean passCallerAuthorization,
         Optional<Path> caBundle,
         Duration connectTimeout,
-        Optional<Duration> idleTimeout) {
+        Optional<Duration> idleTimeout,
+        boolean http2) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);

@@ -21,6 +21,8 @@ final class Exchange extends IdleWatch.Entry {
     /** When the outbound request was built; a 401 renews only tokens older than this. */
     Instant startedAt;
     int attempt;
+    /** Sent once more because the upstream declined it unprocessed (HTTP/2 GOAWAY, REFUSED_STREAM). */
+    boolean resentUnprocessed;
     /** When the request arrived (System.nanoTime), for the overhead metric. */
     final long arrivedNanos = System.nanoTime();
     /** When the request was last sent upstream (System.nanoTime). */

@@ -10,13 +10,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 
 /**
  * The HTTP/1.1 connections from one event loop to one upstream origin: idle ones kept for reuse (the most recently
- * used first, so the others age out), new ones opened up to a limit, and calls waiting in turn beyond it.
- * Confined to its event loop.
+ * used first, so the others age out), new ones opened up to a limit, and calls waiting in turn beyond it. For an
+ * https origin a connection is handed to a call only once its TLS handshake has succeeded. Confined to its event loop.
  */
 final class Http1OriginPool {
 
@@ -25,6 +28,10 @@ final class Http1OriginPool {
 
     private final Bootstrap bootstrap;
     private final EventLoop loop;
+    private final String host;
+    private final int port;
+    /** TLS for an https origin; null for plain http. */
+    private final SslContext ssl;
     private final InetSocketAddress origin;
     private final int maxConnections;
     private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
@@ -32,16 +39,16 @@ final class Http1OriginPool {
     private int open;
     private boolean closed;
 
-    /** @param bootstrap group, channel factory and resolver set; this pool adds the pipeline */
-    Http1OriginPool(Bootstrap bootstrap, EventLoop loop, String host, int port, int maxConnections) {
-        this.bootstrap = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel channel) {
-                channel.pipeline().addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024))
-                        .addLast("call", new Http1Connection(channel, Http1OriginPool.this));
-            }
-        });
+    /**
+     * @param bootstrap group, channel factory and resolver set; this pool adds the pipeline
+     * @param ssl TLS for an https origin; null for plain http
+     */
+    Http1OriginPool(Bootstrap bootstrap, EventLoop loop, String host, int port, int maxConnections, SslContext ssl) {
+        this.bootstrap = bootstrap.clone(loop);
         this.loop = loop;
+        this.host = host;
+        this.port = port;
+        this.ssl = ssl;
         this.origin = InetSocketAddress.createUnresolved(host, port);
         this.maxConnections = maxConnections;
     }
@@ -72,18 +79,48 @@ final class Http1OriginPool {
         }
     }
 
+    /**
+     * Opens a connection for the call. The route's connect timeout bounds the TCP connect and, for https, the TLS
+     * handshake after it, each on its own.
+     */
     private void connect(Http1Call call) {
         open++;
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, call.connectTimeoutMillis);
         ChannelFuture connecting = bootstrap.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis)
-                .connect(origin);
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        ChannelPipeline pipeline = channel.pipeline();
+                        if (ssl != null) {
+                            // With the origin's host name: sent as SNI, and checked against the certificate.
+                            SslHandler tls = ssl.newHandler(channel.alloc(), host, port);
+                            tls.setHandshakeTimeoutMillis(timeoutMillis);
+                            pipeline.addLast("tls", tls);
+                        }
+                        pipeline.addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024))
+                                .addLast("call", new Http1Connection(channel, Http1OriginPool.this));
+                    }
+                }).connect(origin);
         connecting.addListener(done -> {
-            if (done.isSuccess()) {
-                connecting.channel().pipeline().get(Http1Connection.class).carry(call);
-            } else {
+            if (!done.isSuccess()) {
                 open--;
                 call.connectFailed(done.cause());
+                return;
             }
+            Channel channel = connecting.channel();
+            Http1Connection connection = channel.pipeline().get(Http1Connection.class);
+            if (ssl == null) {
+                connection.carry(call);
+                return;
+            }
+            channel.pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
+                if (handshake.isSuccess()) {
+                    connection.carry(call);
+                } else {
+                    connection.discard();
+                    call.connectFailed(handshake.cause());
+                }
+            });
         });
     }
 

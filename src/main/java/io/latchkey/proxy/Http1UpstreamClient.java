@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.RequestOptions;
@@ -17,8 +18,8 @@ import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
 
 /**
- * Latchkey's own HTTP/1.1 client for one plain-http upstream origin, on Netty's codecs: each event loop keeps its own
- * pool of connections to the origin, so a request never crosses threads or takes a lock. It does per request what a
+ * Latchkey's own HTTP/1.1 client for one upstream origin, plain or over TLS, on Netty's codecs: each event loop keeps
+ * its own pool of connections to the origin, so a request never crosses threads or takes a lock. It does per request what a
  * proxy needs and no more (the benchmark's floors showed Vert.x's general-purpose client costing about an eighth of
  * the proxy's CPU per request; see bench/README.md).
  * <p>
@@ -31,9 +32,12 @@ final class Http1UpstreamClient implements UpstreamClient {
     private final String host;
     private final int port;
     private final int maxConnectionsPerLoop;
+    /** TLS for an https origin; null for plain http. */
+    private final SslContext ssl;
     private final PerEventLoop<Http1OriginPool> pools = new PerEventLoop<>(Http1OriginPool::closeFromAnyThread);
 
-    Http1UpstreamClient(VertxInternal vertx, String host, int port, int maxConnectionsPerLoop) {
+    /** @param ssl TLS for an https origin, verifying its certificate and host name; null for plain http */
+    Http1UpstreamClient(VertxInternal vertx, String host, int port, int maxConnectionsPerLoop, SslContext ssl) {
         this.bootstrap = new Bootstrap()
                 .channelFactory(vertx.transport().channelFactory(false))
                 .resolver(vertx.nettyAddressResolverGroup())
@@ -42,6 +46,7 @@ final class Http1UpstreamClient implements UpstreamClient {
         this.host = host;
         this.port = port;
         this.maxConnectionsPerLoop = maxConnectionsPerLoop;
+        this.ssl = ssl;
     }
 
     @Override
@@ -77,7 +82,7 @@ final class Http1UpstreamClient implements UpstreamClient {
     private Http1OriginPool pool(EventLoop loop) {
         Http1OriginPool pool = pools.get();
         return pool != null ? pool
-                : pools.add(new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop));
+                : pools.add(new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop, ssl));
     }
 
     /** Closes idle connections on every event loop; requests in flight finish on theirs. */

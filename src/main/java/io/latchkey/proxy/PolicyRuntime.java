@@ -46,7 +46,8 @@ final class PolicyRuntime implements AutoCloseable {
             for (RouteSpec spec : policy.routes()) {
                 java.net.URI upstream = spec.upstream();
                 UpstreamClient client = upstream.getScheme().equals("https")
-                        ? clients.tls(spec.caBundle().orElse(null))
+                        ? clients.https(upstream.getHost(), upstream.getPort() < 0 ? 443 : upstream.getPort(),
+                                spec.caBundle().orElse(null), spec.http2())
                         : clients.plain(upstream.getHost(), upstream.getPort() < 0 ? 80 : upstream.getPort());
                 RouteInjection injection = RouteInjection.compile(spec.inject(), credentials);
                 RouteMeters routeMeters = new RouteMeters(registry, spec.name(), injection.credentialNames());

@@ -13,10 +13,14 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 import io.latchkey.secret.Sha256;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -25,9 +29,9 @@ import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.TrustOptions;
 
 /**
- * The pooled HTTP clients that reach upstreams: Latchkey's own HTTP/1.1 client per plain-http origin; Vert.x's client
- * (HTTP/2 by ALPN where offered) for https, one verified against the JVM trust store and one per distinct CA bundle
- * (JVM trust store plus the bundle). Clients outlive policy reloads, so a
+ * The pooled HTTP clients that reach upstreams: Latchkey's own HTTP/1.1 client per origin (plain http, or https with
+ * TLS verified against the JVM trust store plus the route's CA bundle); Vert.x's client for https routes that ask for
+ * HTTP/2 (by ALPN, where the upstream offers it), one per distinct CA bundle. Clients outlive policy reloads, so a
  * reload keeps warm connections and never cuts a stream in flight; a bundle is keyed by its content, so an edited
  * bundle gets a new client.
  */
@@ -35,37 +39,54 @@ final class UpstreamClients implements AutoCloseable {
 
     private final Vertx vertx;
     private final int poolSize;
-    private final Map<String, Http1UpstreamClient> plainByOrigin = new ConcurrentHashMap<>();
-    private final VertxUpstreamClient tls;
-    private final Map<String, VertxUpstreamClient> byBundle = new ConcurrentHashMap<>();
+    /** Latchkey's own clients, by origin ({@code http://host:port}, or {@code https://host:port#bundle hash}). */
+    private final Map<String, Http1UpstreamClient> ownByOrigin = new ConcurrentHashMap<>();
+    /** TLS for the own clients, by CA bundle hash ("" for the JVM trust store alone); shared by origins. */
+    private final Map<String, SslContext> sslByBundle = new ConcurrentHashMap<>();
+    /** Vert.x's clients for HTTP/2 routes, by CA bundle hash ("" for the JVM trust store alone). */
+    private final Map<String, VertxUpstreamClient> http2ByBundle = new ConcurrentHashMap<>();
     private final Map<String, HttpClient> tokenClients = new ConcurrentHashMap<>();
 
     UpstreamClients(Vertx vertx, int poolSize) {
         this.vertx = vertx;
         this.poolSize = poolSize;
-        this.tls = new VertxUpstreamClient(vertx.createHttpClient(tlsOptions(null)));
     }
 
     /** The client for a plain-http origin: Latchkey's own HTTP/1.1 client, one per origin, kept across reloads. */
     UpstreamClient plain(String host, int port) {
-        return plainByOrigin.computeIfAbsent(host + ":" + port,
-                origin -> new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize));
+        return ownByOrigin.computeIfAbsent("http://" + host + ":" + port,
+                origin -> new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, null));
     }
 
     /**
-     * The https client for a route; with a CA bundle, one that also trusts it. Reads the bundle: call it off the
-     * event loop.
+     * The client for an https origin: Latchkey's own HTTP/1.1 client, or with {@code http2} Vert.x's client offering
+     * HTTP/2 by ALPN. Either verifies the upstream's certificate and host name against the JVM trust store plus the
+     * CA bundle, when there is one. Reads the bundle: call it off the event loop.
      *
      * @throws IllegalArgumentException when the bundle cannot be read or holds no certificate
      */
-    UpstreamClient tls(Path caBundle) {
-        if (caBundle == null) {
-            return tls;
+    UpstreamClient https(String host, int port, Path caBundle, boolean http2) {
+        byte[] pem = caBundle == null ? null : readBundle(caBundle);
+        String bundleKey = pem == null ? "" : Sha256.hex(pem);
+        if (http2) {
+            return http2ByBundle.computeIfAbsent(bundleKey, k -> new VertxUpstreamClient(vertx.createHttpClient(
+                    http2Options(pem == null ? null : TrustOptions.wrap(trustWithBundle(caBundle, pem))))));
         }
-        byte[] pem = readBundle(caBundle);
-        String key = Sha256.hex(pem);
-        return byBundle.computeIfAbsent(key,
-                k -> new VertxUpstreamClient(vertx.createHttpClient(tlsOptions(trustWithBundle(caBundle, pem)))));
+        SslContext ssl = sslByBundle.computeIfAbsent(bundleKey,
+                k -> clientSslContext(pem == null ? null : trustWithBundle(caBundle, pem)));
+        return ownByOrigin.computeIfAbsent("https://" + host + ":" + port + "#" + bundleKey,
+                origin -> new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl));
+    }
+
+    /** TLS for the own client: the JDK's engine, host names verified as HTTPS does (RFC 2818), no ALPN. */
+    private static SslContext clientSslContext(TrustManagerFactory trust) {
+        try {
+            return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(trust)
+                    .endpointIdentificationAlgorithm("HTTPS").build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for upstreams (" + e.getClass().getSimpleName() + ")",
+                    e);
+        }
     }
 
     /**
@@ -77,7 +98,7 @@ final class UpstreamClients implements AutoCloseable {
         return tokenClients.computeIfAbsent(pem == null ? "" : Sha256.hex(pem), key -> {
             HttpClientOptions options = baseOptions().setMaxPoolSize(8).setVerifyHost(true);
             if (pem != null) {
-                options.setTrustOptions(trustWithBundle(caBundle, pem));
+                options.setTrustOptions(TrustOptions.wrap(trustWithBundle(caBundle, pem)));
             }
             return vertx.createHttpClient(options);
         });
@@ -104,7 +125,7 @@ final class UpstreamClients implements AutoCloseable {
                 .setShared(false);
     }
 
-    private HttpClientOptions tlsOptions(TrustOptions trust) {
+    private HttpClientOptions http2Options(TrustOptions trust) {
         HttpClientOptions options = baseOptions()
                 .setSsl(true)
                 .setUseAlpn(true)
@@ -118,7 +139,7 @@ final class UpstreamClients implements AutoCloseable {
         return options;
     }
 
-    private static TrustOptions trustWithBundle(Path caBundle, byte[] pem) {
+    private static TrustManagerFactory trustWithBundle(Path caBundle, byte[] pem) {
         try {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -142,7 +163,7 @@ final class UpstreamClients implements AutoCloseable {
             }
             TrustManagerFactory combined = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             combined.init(store);
-            return TrustOptions.wrap(combined);
+            return combined;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalArgumentException("caBundle " + caBundle + " is not a PEM certificate bundle ("
                     + e.getClass().getSimpleName() + ")");
@@ -151,9 +172,8 @@ final class UpstreamClients implements AutoCloseable {
 
     @Override
     public void close() {
-        plainByOrigin.values().forEach(UpstreamClient::close);
-        tls.close();
-        byBundle.values().forEach(UpstreamClient::close);
+        ownByOrigin.values().forEach(UpstreamClient::close);
+        http2ByBundle.values().forEach(UpstreamClient::close);
         tokenClients.values().forEach(HttpClient::close);
     }
 }

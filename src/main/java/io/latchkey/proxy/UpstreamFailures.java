@@ -7,8 +7,11 @@ import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.resolver.dns.DnsNameResolverException;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.StreamResetException;
@@ -32,6 +35,10 @@ final class UpstreamFailures {
             return new ProxyFailure(ErrorCode.UPSTREAM_TIMEOUT, "connecting to " + upstream + " timed out after "
                     + route.connectTimeoutMillis + " ms", route.name);
         }
+        if (root instanceof SslHandshakeTimeoutException) {
+            return new ProxyFailure(ErrorCode.UPSTREAM_TIMEOUT, "TLS handshake with " + upstream + " timed out after "
+                    + route.connectTimeoutMillis + " ms", route.name);
+        }
         if (root instanceof TimeoutException) {
             return new ProxyFailure(ErrorCode.UPSTREAM_TIMEOUT, upstream + " sent nothing for "
                     + route.idleTimeoutMillis + " ms (the route's idleTimeout)", route.name);
@@ -44,10 +51,20 @@ final class UpstreamFailures {
         if (containsClass(cause, ConnectException.class) || containsClass(cause, NoRouteToHostException.class)) {
             return new ProxyFailure(ErrorCode.UPSTREAM_UNREACHABLE, "cannot connect to " + upstream, route.name);
         }
-        if (containsClass(cause, SSLException.class)) {
+        if (containsClass(cause, NotSslRecordException.class)) {
+            return new ProxyFailure(ErrorCode.UPSTREAM_UNREACHABLE, "TLS handshake with " + upstream
+                    + " failed: it answered with something other than TLS (is the upstream URL's port plain http?)",
+                    route.name);
+        }
+        if (containsClass(cause, SSLHandshakeException.class)) {
             return new ProxyFailure(ErrorCode.UPSTREAM_UNREACHABLE, "TLS handshake with " + upstream
                     + " failed: its certificate is not trusted or does not match the host"
                     + " (check the route's caBundle)", route.name);
+        }
+        if (containsClass(cause, SSLException.class)) {
+            // After the handshake: a TLS record the engine refused, or a connection the upstream ended mid-exchange.
+            return new ProxyFailure(ErrorCode.UPSTREAM_PROTOCOL_ERROR, "TLS session with " + upstream + " failed ("
+                    + root.getClass().getSimpleName() + ")", route.name);
         }
         if (root instanceof HttpClosedException || root instanceof StreamResetException) {
             return new ProxyFailure(ErrorCode.UPSTREAM_PROTOCOL_ERROR,

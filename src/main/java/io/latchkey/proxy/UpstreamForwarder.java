@@ -95,7 +95,7 @@ final class UpstreamForwarder {
             options.setIdleTimeout(route.idleTimeoutMillis);
         }
         exchange.sentNanos = System.nanoTime();
-        if (exchange.attempt == 0) {
+        if (exchange.attempt == 0 && !exchange.resentUnprocessed) {
             route.meters.overhead(exchange.sentNanos - exchange.arrivedNanos);
         }
         route.client.request(options).onComplete(created -> {
@@ -118,7 +118,13 @@ final class UpstreamForwarder {
                     exchange.lastActivityNanos = nanoClock.getAsLong();
                     route.meters.answered(answered.result().statusCode(), exchange.sentNanos, System.nanoTime());
                 }
-                if (answered.failed()) {
+                if (answered.failed() && answered.cause() instanceof UnprocessedRequestException
+                        && !exchange.resentUnprocessed && exchange.replayable() && !request.response().closed()) {
+                    // Declined before processing (HTTP/2 GOAWAY or REFUSED_STREAM): safe to send again, once.
+                    IdleWatch.forget(exchange);
+                    exchange.resentUnprocessed = true;
+                    send(exchange);
+                } else if (answered.failed()) {
                     IdleWatch.forget(exchange);
                     errors.send(request, UpstreamFailures.classify(answered.cause(), route));
                 } else if (answered.result().statusCode() == 401 && exchange.attempt == 0

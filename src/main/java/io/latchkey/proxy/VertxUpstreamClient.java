@@ -5,17 +5,25 @@ import java.util.Map;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.GoAway;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
 
 /**
- * Upstream calls through Vert.x's pooled client: what https routes use, because it negotiates HTTP/2 by ALPN where
- * the upstream offers it. The client is shared (one per trust configuration) and closed by {@link UpstreamClients}.
+ * Upstream calls through Vert.x's pooled client: what https routes with {@code http2: true} use, because it negotiates
+ * HTTP/2 by ALPN where the upstream offers it (HTTP/1.1 where it does not). The client is shared (one per trust
+ * configuration) and closed by {@link UpstreamClients}.
  */
 final class VertxUpstreamClient implements UpstreamClient {
+
+    /** HTTP/2's REFUSED_STREAM error code (RFC 9113, 7). */
+    private static final long REFUSED_STREAM = 0x7;
 
     private final HttpClient client;
 
@@ -23,8 +31,16 @@ final class VertxUpstreamClient implements UpstreamClient {
         this.client = client;
     }
 
+    /**
+     * Sends without a {@code Host} header: Vert.x derives the authority from the options' host and port (the same
+     * value), as {@code :authority} on HTTP/2 and as {@code Host} on HTTP/1.1. Both on one HTTP/2 request is
+     * allowed when equal (RFC 9113, 8.3.1), but nginx answers it with 400 "client sent duplicate host header".
+     */
     @Override
     public Future<UpstreamCall> request(RequestOptions options) {
+        if (options.getHeaders() != null) {
+            options.getHeaders().remove(HttpHeaders.HOST);
+        }
         return client.request(options).map(Call::new);
     }
 
@@ -43,7 +59,20 @@ final class VertxUpstreamClient implements UpstreamClient {
 
         @Override
         public Future<UpstreamResponse> response() {
-            return request.response().map(Response::new);
+            return request.response().transform(answered -> answered.succeeded()
+                    ? Future.succeededFuture(new Response(answered.result()))
+                    : Future.failedFuture(unprocessed(answered.cause())
+                            ? new UnprocessedRequestException(answered.cause())
+                            : answered.cause()));
+        }
+
+        /** Whether the upstream said it did not process this request (RFC 9113, 8.7). */
+        private boolean unprocessed(Throwable failure) {
+            if (failure instanceof HttpClosedException closed) {
+                GoAway goAway = closed.goAway();
+                return goAway != null && request.streamId() > goAway.getLastStreamId();
+            }
+            return failure instanceof StreamResetException reset && reset.getCode() == REFUSED_STREAM;
         }
 
         @Override

@@ -16,9 +16,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.latchkey.proxy.ProxyServer;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
 
 /** The whole application: configuration, start-up, the proxy listener, health and metrics on the management port. */
 @QuarkusTest
@@ -27,6 +30,9 @@ class LatchkeyApplicationTest {
 
     @Inject
     ProxyServer proxy;
+
+    @Inject
+    Vertx vertx;
 
     @TestHTTPResource(value = "/health/ready", management = true)
     URL readiness;
@@ -39,6 +45,12 @@ class LatchkeyApplicationTest {
 
     @TestHTTPResource(value = "/metrics", management = true)
     URL metrics;
+
+    @Test
+    void hostNamesAreResolvedWithoutBlockingAnEventLoop() {
+        // Netty's DNS resolver, not the JDK's InetAddress (which Quarkus uses unless told otherwise).
+        assertThat(((VertxInternal) vertx).nettyAddressResolverGroup()).isInstanceOf(DnsAddressResolverGroup.class);
+    }
 
     @Test
     void proxiesWithTheEnvironmentCredential() throws Exception {

@@ -258,7 +258,7 @@ class PolicyParserTest {
                 """);
         assertThat(problems).extracting(PolicyProblem::toString).containsExactly(
                 "line 8: spec.routes[0].prefix: duplicate key",
-                "line 10: spec.routes[0].timeout: unknown key; expected one of allow, caBundle, connectTimeout, hosts,"
+                "line 10: spec.routes[0].timeout: unknown key; expected one of allow, caBundle, connectTimeout, hosts, http2,"
                         + " idleTimeout, inject, name, passCallerAuthorization, prefix, tunnel, upstream");
     }
 
@@ -318,5 +318,31 @@ class PolicyParserTest {
         assertThat(b.idleTimeout()).hasValue(RouteSpec.DEFAULT_IDLE_TIMEOUT);
         assertThat(b.allow()).isEqualTo(Allow.ANY);
         assertThat(b.passCallerAuthorization()).isFalse();
+    }
+
+    @Test
+    void http2IsOfferedOnlyToHttpsUpstreamsAndOnlyWhenAsked() {
+        Policy policy = parser.parse("""
+                apiVersion: latchkey.io/v1alpha1
+                kind: EgressPolicy
+                metadata: {name: x}
+                spec:
+                  routes:
+                    - {name: a, prefix: /a, upstream: "https://example.com", http2: true}
+                    - {name: b, prefix: /b, upstream: "https://example.com"}
+                """, "t");
+        assertThat(policy.routes()).extracting(RouteSpec::http2).containsExactly(true, false);
+
+        List<PolicyProblem> problems = problems("""
+                apiVersion: latchkey.io/v1alpha1
+                kind: EgressPolicy
+                metadata: {name: x}
+                spec:
+                  routes:
+                    - {name: a, prefix: /a, upstream: "http://example.com", http2: true}
+                """);
+        assertThat(problems).extracting(PolicyProblem::toString).containsExactly(
+                "line 6: spec.routes[0].http2: http2 applies to https upstreams only (HTTP/2 is offered during the TLS"
+                        + " handshake)");
     }
 }

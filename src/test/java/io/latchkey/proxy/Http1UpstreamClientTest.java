@@ -23,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import io.latchkey.testing.ProxyHarness;
 import io.latchkey.testing.RawUpstream;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.dns.AddressResolverOptions;
 
 /**
  * Latchkey's own HTTP/1.1 upstream client, through the proxy, against upstreams that send exactly the bytes each
@@ -39,7 +42,9 @@ class Http1UpstreamClientTest {
 
     @BeforeAll
     static void startVertx() {
-        vertx = Vertx.vertx();
+        // A name with a dot for the TLS variant, so its connections carry SNI: resolved like /etc/hosts entries.
+        vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+                .setHostsValue(Buffer.buffer("127.0.0.1 localhost api.latchkey.test\n"))));
     }
 
     @AfterAll
@@ -58,8 +63,18 @@ class Http1UpstreamClientTest {
         ProxyHarness.upstreamPoolSize.remove();
     }
 
-    private void start(RawUpstream.Responder responder, String routeExtras) {
-        upstream = RawUpstream.start(responder);
+    /** The scripted upstream: plain here, over TLS in {@link Http1UpstreamClientTlsTest}. */
+    RawUpstream upstream(RawUpstream.Responder responder) {
+        return RawUpstream.start(responder);
+    }
+
+    /** The route's keys that lead to the upstream on {@code port}, indented as route keys are. */
+    String upstreamKeys(int port) {
+        return "upstream: http://127.0.0.1:" + port;
+    }
+
+    void start(RawUpstream.Responder responder, String routeExtras) {
+        upstream = upstream(responder);
         proxy = ProxyHarness.start(vertx, directory, """
                 apiVersion: latchkey.io/v1alpha1
                 kind: EgressPolicy
@@ -72,11 +87,11 @@ class Http1UpstreamClientTest {
                   routes:
                     - name: raw
                       prefix: /raw
-                      upstream: http://127.0.0.1:%d
+                      %s
                       %s
                       inject:
                         - bearer: key
-                """.formatted(upstream.port(), routeExtras));
+                """.formatted(upstreamKeys(upstream.port()), routeExtras));
     }
 
     private static boolean answerOk(String head, java.io.InputStream in, java.io.OutputStream out)
@@ -91,7 +106,7 @@ class Http1UpstreamClientTest {
         List<HttpResponse<String>> responses = new ArrayList<>();
         for (int i = 0; i < times; i++) {
             HttpResponse<String> response = proxy.get("/raw/x");
-            assertThat(response.statusCode()).isEqualTo(status);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
             assertThat(response.body()).isEqualTo(body);
             responses.add(response);
         }

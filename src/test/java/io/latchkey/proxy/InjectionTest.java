@@ -33,6 +33,7 @@ class InjectionTest {
     static Vertx vertx;
     static EchoUpstream plain;
     static EchoUpstream tls;
+    static EchoUpstream tlsWithoutAlpn;
     static ProxyHarness proxy;
 
     @BeforeAll
@@ -41,6 +42,7 @@ class InjectionTest {
         TestCertificates certificates = TestCertificates.create(directory);
         plain = EchoUpstream.http(vertx);
         tls = EchoUpstream.https(vertx, certificates);
+        tlsWithoutAlpn = EchoUpstream.httpsHttp11Only(vertx, certificates);
         String routes = "";
         for (String scheme : new String[] { "http", "https" }) {
             int port = scheme.equals("http") ? plain.port() : tls.port();
@@ -76,6 +78,23 @@ class InjectionTest {
                             - header: {name: X-Api-Key, value: "${api-key}"}
                     """.formatted(scheme, port, ca);
         }
+        routes += """
+                    - name: bearer-http2
+                      prefix: /http2/bearer
+                      upstream: https://localhost:%d
+                      caBundle: %s
+                      http2: true
+                      inject:
+                        - bearer: token
+                    - name: bearer-http2-fallback
+                      prefix: /http2-fallback/bearer
+                      upstream: https://localhost:%d
+                      caBundle: %s
+                      http2: true
+                      inject:
+                        - bearer: token
+                """.formatted(tls.port(), certificates.caCertificate, tlsWithoutAlpn.port(),
+                certificates.caCertificate);
         String policy = """
                 apiVersion: latchkey.io/v1alpha1
                 kind: EgressPolicy
@@ -102,6 +121,7 @@ class InjectionTest {
         proxy.close();
         plain.close();
         tls.close();
+        tlsWithoutAlpn.close();
         vertx.close();
         LogCapture.assertNoneContain(TOKEN, API_KEY, PASSWORD);
     }
@@ -125,11 +145,32 @@ class InjectionTest {
     }
 
     @Test
-    void httpsUpstreamSpeaksHttp2WhenAlpnOffersIt() {
+    void httpsUpstreamSpeaksHttp11UnlessTheRouteAsksForHttp2() {
+        String authority = "localhost:" + tls.port();
         proxy.get("/https/bearer/user");
-        assertThat(tls.last().protocol()).isEqualTo("HTTP_2");
+        assertThat(tls.last().protocol()).isEqualTo("HTTP_1_1");
+        assertThat(tls.last().headerValues("Host")).containsExactly(authority);
         proxy.get("/http/bearer/user");
         assertThat(plain.last().protocol()).isEqualTo("HTTP_1_1");
+
+        HttpResponse<String> response = proxy.get("/http2/bearer/user");
+        assertThat(response.statusCode()).isEqualTo(200);
+        EchoUpstream.Received http2 = tls.last();
+        assertThat(http2.protocol()).isEqualTo("HTTP_2");
+        assertThat(http2.headerValues("Authorization")).containsExactly("Bearer " + TOKEN);
+        // The authority travels as :authority alone; a Host field beside it makes nginx answer 400.
+        assertThat(http2.authority()).isEqualTo(authority);
+        assertThat(http2.headerValues("Host")).isEmpty();
+    }
+
+    @Test
+    void http2RouteFallsBackToHttp11WithAHostHeaderWhenTheUpstreamOffersNoAlpn() {
+        HttpResponse<String> response = proxy.get("/http2-fallback/bearer/user");
+        assertThat(response.statusCode()).isEqualTo(200);
+        EchoUpstream.Received received = tlsWithoutAlpn.last();
+        assertThat(received.protocol()).isEqualTo("HTTP_1_1");
+        assertThat(received.headerValues("Host")).containsExactly("localhost:" + tlsWithoutAlpn.port());
+        assertThat(received.headerValues("Authorization")).containsExactly("Bearer " + TOKEN);
     }
 
     @Test

@@ -18,6 +18,9 @@ import io.latchkey.testing.EchoUpstream;
 import io.latchkey.testing.ProxyHarness;
 import io.latchkey.testing.TestCertificates;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.dns.AddressResolverOptions;
 
 /** Upstream trouble becomes the documented 502 and 504 codes, and the proxy keeps serving. */
 class UpstreamFailureTest {
@@ -31,10 +34,13 @@ class UpstreamFailureTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) throws IOException {
-        vertx = Vertx.vertx();
+        // other.latchkey.test is a name the test certificate does not carry.
+        vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+                .setHostsValue(Buffer.buffer("127.0.0.1 localhost other.latchkey.test\n"))));
         healthy = EchoUpstream.http(vertx);
-        untrusted = EchoUpstream.https(vertx, TestCertificates.create(directory));
-        // Accepts connections and never answers: the idle timeout must fire.
+        TestCertificates certificates = TestCertificates.create(directory);
+        untrusted = EchoUpstream.https(vertx, certificates);
+        // Accepts connections and never answers: the idle timeout, or the TLS handshake's timeout, must fire.
         silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(() -> {
             try {
@@ -63,7 +69,11 @@ class UpstreamFailureTest {
                     - {name: untrusted, prefix: /untrusted, upstream: "https://localhost:%d"}
                     - {name: unresolvable, prefix: /dns, upstream: "http://no-such-host.invalid"}
                     - {name: healthy, prefix: /healthy, upstream: "http://127.0.0.1:%d"}
-                """.formatted(closedPort, silent.getLocalPort(), untrusted.port(), healthy.port()));
+                    - {name: wrong-host, prefix: /wrong-host, upstream: "https://other.latchkey.test:%d", caBundle: "%s"}
+                    - {name: silent-tls, prefix: /silent-tls, upstream: "https://localhost:%d", connectTimeout: 300ms}
+                    - {name: not-tls, prefix: /not-tls, upstream: "https://localhost:%d"}
+                """.formatted(closedPort, silent.getLocalPort(), untrusted.port(), healthy.port(), untrusted.port(),
+                certificates.caCertificate, silent.getLocalPort(), healthy.port()));
     }
 
     @AfterAll
@@ -101,5 +111,31 @@ class UpstreamFailureTest {
     @Test
     void unresolvableHostIsUpstreamUnreachable() {
         RoutingTest.assertError(proxy.get("/dns/x"), 502, "upstream_unreachable", "unresolvable");
+    }
+
+    @Test
+    void certificateForAnotherHostIsRefusedEvenFromATrustedCa() {
+        var response = proxy.get("/wrong-host/x");
+        RoutingTest.assertError(response, 502, "upstream_unreachable", "wrong-host");
+        assertThat(response.body()).contains("does not match the host");
+        assertThat(untrusted.received()).isEmpty();
+        assertThat(proxy.get("/healthy/x").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void tlsHandshakeThatNeverCompletesIsUpstreamTimeout() {
+        var response = proxy.get("/silent-tls/x");
+        RoutingTest.assertError(response, 504, "upstream_timeout", "silent-tls");
+        assertThat(response.body()).contains("TLS handshake with localhost:" + silent.getLocalPort()
+                + " timed out after 300 ms");
+        assertThat(proxy.get("/healthy/x").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void httpsRouteToAPlainHttpPortSaysSo() {
+        var response = proxy.get("/not-tls/x");
+        RoutingTest.assertError(response, 502, "upstream_unreachable", "not-tls");
+        assertThat(response.body()).contains("something other than TLS");
+        assertThat(proxy.get("/healthy/x").statusCode()).isEqualTo(200);
     }
 }

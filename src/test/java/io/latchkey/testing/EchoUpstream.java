@@ -25,7 +25,7 @@ public final class EchoUpstream implements AutoCloseable {
 
     /** One request as the upstream saw it. */
     public record Received(String method, String uri, List<Map.Entry<String, String>> headers, long bodyBytes,
-            String protocol) {
+            String protocol, String authority) {
 
         public List<String> headerValues(String name) {
             List<String> values = new ArrayList<>();
@@ -53,10 +53,19 @@ public final class EchoUpstream implements AutoCloseable {
         return new EchoUpstream(vertx, new HttpServerOptions());
     }
 
+    /** Over TLS, offering HTTP/2 by ALPN. */
     public static EchoUpstream https(Vertx vertx, TestCertificates certificates) {
-        return new EchoUpstream(vertx, new HttpServerOptions().setSsl(true).setUseAlpn(true)
-                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificates.serverCertificate.toString())
-                        .setKeyPath(certificates.serverKey.toString())));
+        return new EchoUpstream(vertx, tls(certificates).setUseAlpn(true));
+    }
+
+    /** Over TLS, HTTP/1.1 only: no ALPN, as many servers are set up. */
+    public static EchoUpstream httpsHttp11Only(Vertx vertx, TestCertificates certificates) {
+        return new EchoUpstream(vertx, tls(certificates).setUseAlpn(false));
+    }
+
+    private static HttpServerOptions tls(TestCertificates certificates) {
+        return new HttpServerOptions().setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                .setCertPath(certificates.serverCertificate.toString()).setKeyPath(certificates.serverKey.toString()));
     }
 
     /** Serves {@code path} (exact, without query) with a handler of the test's own. */
@@ -86,7 +95,7 @@ public final class EchoUpstream implements AutoCloseable {
         var handler = special.get(request.path());
         if (handler != null) {
             received.add(new Received(request.method().name(), request.uri(), headers, -1,
-                    request.version().name()));
+                    request.version().name(), String.valueOf(request.authority())));
             handler.handle(request);
             return;
         }
@@ -94,7 +103,7 @@ public final class EchoUpstream implements AutoCloseable {
         request.handler(chunk -> bytes[0] += chunk.length());
         request.endHandler(done -> {
             received.add(new Received(request.method().name(), request.uri(), headers, bytes[0],
-                    request.version().name()));
+                    request.version().name(), String.valueOf(request.authority())));
             JsonArray headerArray = new JsonArray();
             headers.forEach(h -> headerArray.add(new JsonArray().add(h.getKey()).add(h.getValue())));
             Buffer body = new JsonObject().put("method", request.method().name()).put("uri", request.uri())

@@ -14,9 +14,16 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
 /**
  * An upstream that writes whatever bytes a test scripts, one thread per connection, and counts connections: for
  * answers a well-behaved server library will not produce (no length, informational heads, garbage, early answers).
+ * Plain, or over TLS, where it also records the host name each connection asked for (SNI).
  */
 public final class RawUpstream implements AutoCloseable {
 
@@ -28,16 +35,17 @@ public final class RawUpstream implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger connections = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<String> serverNames = new CopyOnWriteArrayList<>();
 
-    private RawUpstream(Responder responder) throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private RawUpstream(ServerSocket server, Responder responder) {
+        this.server = server;
         Thread acceptor = new Thread(() -> {
             while (!server.isClosed()) {
                 try {
                     Socket socket = server.accept();
                     connections.incrementAndGet();
                     sockets.add(socket);
-                    Thread serving = new Thread(() -> serve(socket, responder), "raw-upstream-connection");
+                    Thread serving = new Thread(() -> serve(socket, responder, serverNames), "raw-upstream-connection");
                     serving.setDaemon(true);
                     serving.start();
                 } catch (IOException closed) {
@@ -51,14 +59,30 @@ public final class RawUpstream implements AutoCloseable {
 
     public static RawUpstream start(Responder responder) {
         try {
-            return new RawUpstream(responder);
+            return new RawUpstream(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), responder);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void serve(Socket socket, Responder responder) {
+    /** As {@link #start}, over TLS with the given server context. */
+    public static RawUpstream startTls(SSLContext tls, Responder responder) {
+        try {
+            return new RawUpstream(tls.getServerSocketFactory().createServerSocket(0, 50,
+                    InetAddress.getLoopbackAddress()), responder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void serve(Socket socket, Responder responder, List<String> serverNames) {
         try (socket) {
+            if (socket instanceof SSLSocket tls) {
+                tls.startHandshake();
+                for (SNIServerName name : ((ExtendedSSLSession) tls.getSession()).getRequestedServerNames()) {
+                    serverNames.add(name instanceof SNIHostName host ? host.getAsciiName() : name.toString());
+                }
+            }
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             for (String head = readHead(in); head != null; head = readHead(in)) {
@@ -113,6 +137,11 @@ public final class RawUpstream implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** The host names TLS connections asked for (SNI), in order; none for connections that sent none. */
+    public List<String> serverNames() {
+        return serverNames;
     }
 
     /** Connections accepted so far. */
