@@ -9,8 +9,8 @@ import io.vertx.core.http.RequestOptions;
 
 /**
  * A reference arm, not a proxy anyone should run: the least a relay built on Vert.x's HTTP server and pooled HTTP
- * client does per request (Latchkey used that client for every upstream until it got its own HTTP/1.1 client for
- * plain-http upstreams; https upstreams still use it). One event loop; per request a pooled upstream request with
+ * client does per request (Latchkey used that client for every upstream until it got its own HTTP/1.1 client; routes
+ * with {@code http2: true} still use it). One event loop; per request a pooled upstream request with
  * the caller's headers copied and the same bearer header injected, and both bodies piped. No policy, no metrics, no
  * idle watch, no hop-by-hop handling, no error codes. Beside {@code NettyFloor.java} it shows what Vert.x's server
  * and client add to any relay on Netty's codecs.
