@@ -128,7 +128,7 @@ public final class DataPlane implements AutoCloseable {
             LOG.infof("vault: references read from %s (%s auth)", settings.address(),
                     settings.authMethod().name().toLowerCase());
         });
-        clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize());
+        clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize(), meterRegistry);
         oauth = new OAuthRuntime(vertx, clients::tokenClient, clock, scheduler,
                 java.util.concurrent.ThreadLocalRandom.current()::nextDouble, tokenObserver,
                 config.oauth().backoffBase(), config.oauth().backoffCap());
@@ -174,6 +174,11 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /** The port the proxy listens on (useful when configured as 0). */
+    /** Where the data plane's meters are registered. */
+    public MeterRegistry meterRegistry() {
+        return meterRegistry;
+    }
+
     public int port() {
         return listener.port();
     }

@@ -174,6 +174,20 @@ final class Http1OriginPool {
         return new IllegalStateException("the upstream client is closed");
     }
 
+    // Read from a metrics thread without a lock: a reading may be a moment old, which a gauge tolerates.
+
+    int openConnections() {
+        return open;
+    }
+
+    int idleConnections() {
+        return idle.size();
+    }
+
+    int waitingCalls() {
+        return waiting.size();
+    }
+
     /** Closes the pool on its event loop, from any thread; nothing to do when the loop is already shut down. */
     void closeFromAnyThread() {
         try {

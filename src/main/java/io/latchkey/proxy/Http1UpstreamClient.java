@@ -85,6 +85,21 @@ final class Http1UpstreamClient implements UpstreamClient {
                 : pools.add(new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop, ssl));
     }
 
+    /** Connections open or being opened to the origin, on every event loop. */
+    int openConnections() {
+        return pools.sum(Http1OriginPool::openConnections);
+    }
+
+    /** Connections waiting in the pools for the next call. */
+    int idleConnections() {
+        return pools.sum(Http1OriginPool::idleConnections);
+    }
+
+    /** Calls waiting for a pooled connection, the pools being at their limit. */
+    int waitingCalls() {
+        return pools.sum(Http1OriginPool::waitingCalls);
+    }
+
     /** Closes idle connections on every event loop; requests in flight finish on theirs. */
     @Override
     public void close() {

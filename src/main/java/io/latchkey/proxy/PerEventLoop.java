@@ -3,6 +3,7 @@ package io.latchkey.proxy;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 import io.netty.util.concurrent.FastThreadLocal;
 
@@ -36,6 +37,15 @@ final class PerEventLoop<T> {
             closer.accept(made);
         }
         return made;
+    }
+
+    /** The sum of {@code count} over every event loop's object, from any thread (a gauge's reading). */
+    int sum(ToIntFunction<T> count) {
+        int sum = 0;
+        for (T made : all) {
+            sum += count.applyAsInt(made);
+        }
+        return sum;
     }
 
     void close() {

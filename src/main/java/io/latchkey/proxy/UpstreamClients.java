@@ -18,6 +18,8 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 import io.latchkey.secret.Sha256;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -39,6 +41,7 @@ final class UpstreamClients implements AutoCloseable {
 
     private final Vertx vertx;
     private final int poolSize;
+    private final MeterRegistry registry;
     /** Latchkey's own clients, by origin ({@code http://host:port}, or {@code https://host:port#bundle hash}). */
     private final Map<String, Http1UpstreamClient> ownByOrigin = new ConcurrentHashMap<>();
     /** TLS for the own clients, by CA bundle hash ("" for the JVM trust store alone); shared by origins. */
@@ -47,15 +50,17 @@ final class UpstreamClients implements AutoCloseable {
     private final Map<String, VertxUpstreamClient> http2ByBundle = new ConcurrentHashMap<>();
     private final Map<String, HttpClient> tokenClients = new ConcurrentHashMap<>();
 
-    UpstreamClients(Vertx vertx, int poolSize) {
+    UpstreamClients(Vertx vertx, int poolSize, MeterRegistry registry) {
         this.vertx = vertx;
         this.poolSize = poolSize;
+        this.registry = registry;
     }
 
     /** The client for a plain-http origin: Latchkey's own HTTP/1.1 client, one per origin, kept across reloads. */
     UpstreamClient plain(String host, int port) {
-        return ownByOrigin.computeIfAbsent("http://" + host + ":" + port,
-                origin -> new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, null));
+        String origin = "http://" + host + ":" + port;
+        return ownByOrigin.computeIfAbsent(origin,
+                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, null)));
     }
 
     /**
@@ -74,8 +79,27 @@ final class UpstreamClients implements AutoCloseable {
         }
         SslContext ssl = sslByBundle.computeIfAbsent(bundleKey,
                 k -> clientSslContext(pem == null ? null : trustWithBundle(caBundle, pem)));
-        return ownByOrigin.computeIfAbsent("https://" + host + ":" + port + "#" + bundleKey,
-                origin -> new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl));
+        String origin = "https://" + host + ":" + port;
+        return ownByOrigin.computeIfAbsent(origin + "#" + bundleKey,
+                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl)));
+    }
+
+    /**
+     * Gauges of the client's pools, tagged with its origin. Two clients for one origin (routes trusting different CA
+     * bundles) share the first one's gauges: the registry keeps the first registration of a name and tags.
+     */
+    private Http1UpstreamClient metered(String origin, Http1UpstreamClient client) {
+        Gauge.builder("latchkey.upstream.connections", client,
+                c -> Math.max(0, c.openConnections() - c.idleConnections()))
+                .description("Connections to the upstream carrying a call or being opened")
+                .tags("origin", origin, "state", "busy").register(registry);
+        Gauge.builder("latchkey.upstream.connections", client, Http1UpstreamClient::idleConnections)
+                .description("Connections to the upstream kept open for the next call")
+                .tags("origin", origin, "state", "idle").register(registry);
+        Gauge.builder("latchkey.upstream.waiting", client, Http1UpstreamClient::waitingCalls)
+                .description("Calls waiting for a pooled connection to the upstream (the pool is at its limit)")
+                .tags("origin", origin).register(registry);
+        return client;
     }
 
     /** TLS for the own client: the JDK's engine, host names verified as HTTPS does (RFC 2818), no ALPN. */

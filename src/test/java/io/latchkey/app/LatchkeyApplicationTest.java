@@ -111,6 +111,8 @@ class LatchkeyApplicationTest {
                 .contains("latchkey_upstream_latency_seconds_count{route=\"echo\"}")
                 .containsPattern("latchkey_token_expiry_seconds\\{credential=\"oauth-token\"} [0-9]")
                 .contains("latchkey_credential_available{credential=\"missing\"} 0.0")
+                .containsPattern("latchkey_upstream_connections\\{origin=\"http://[^\"]+\",state=\"idle\"} [0-9]")
+                .containsPattern("latchkey_upstream_waiting\\{origin=\"http://[^\"]+\"} 0.0")
                 .doesNotContain("/echo/metrics").doesNotContain("/nowhere");
     }
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.latchkey.testing.ProxyHarness;
 import io.latchkey.testing.RawUpstream;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -317,22 +318,29 @@ class Http1UpstreamClientTest {
         assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
     }
 
+    /** Answers "ok" to each request once {@code release} is counted down, counting down {@code arrived} first. */
+    private static RawUpstream.Responder heldUntil(CountDownLatch arrived, CountDownLatch release) {
+        return (head, in, out) -> {
+            arrived.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return answerOk(head, in, out);
+        };
+    }
+
     @Test
     void callsBeyondThePoolLimitWaitForAFreeConnection() throws Exception {
         ProxyHarness.upstreamPoolSize.set(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger requests = new AtomicInteger();
+        RawUpstream.Responder held = heldUntil(firstArrived, release);
         start((head, in, out) -> {
-            if (requests.incrementAndGet() == 1) {
-                firstArrived.countDown();
-                try {
-                    release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return answerOk(head, in, out);
+            requests.incrementAndGet();
+            return held.respond(head, in, out);
         }, "");
         HttpClient client = proxy.client();
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
@@ -354,19 +362,51 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void gaugesShowBusyIdleAndWaitingConnectionsOfTheOrigin() throws Exception {
+        ProxyHarness.upstreamPoolSize.set(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        start(heldUntil(firstArrived, release), "");
+        HttpClient client = proxy.client();
+        CompletableFuture<HttpResponse<String>> first = client.sendAsync(
+                HttpRequest.newBuilder(proxy.uri("/raw/1")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<HttpResponse<String>> second = client.sendAsync(
+                HttpRequest.newBuilder(proxy.uri("/raw/2")).build(), HttpResponse.BodyHandlers.ofString());
+        awaitGauge("latchkey.upstream.waiting", null, 1);
+        assertThat(gauge("latchkey.upstream.connections", "busy").value()).isEqualTo(1);
+        assertThat(gauge("latchkey.upstream.connections", "idle").value()).isZero();
+        assertThat(gauge("latchkey.upstream.waiting", null).getId().getTag("origin"))
+                .endsWith(":" + upstream.port()).doesNotContain("raw-key");
+
+        release.countDown();
+        assertThat(first.get(10, TimeUnit.SECONDS).body()).isEqualTo("ok");
+        assertThat(second.get(10, TimeUnit.SECONDS).body()).isEqualTo("ok");
+        awaitGauge("latchkey.upstream.connections", "idle", 1);
+        assertThat(gauge("latchkey.upstream.connections", "busy").value()).isZero();
+        assertThat(gauge("latchkey.upstream.waiting", null).value()).isZero();
+    }
+
+    private Gauge gauge(String name, String state) {
+        var search = proxy.meters().find(name);
+        return (state == null ? search : search.tag("state", state)).gauge();
+    }
+
+    /** Waits until the gauge reads {@code expected}: pools change on the proxy's event loop, not the test's thread. */
+    private void awaitGauge(String name, String state, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (gauge(name, state).value() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(gauge(name, state).value()).isEqualTo(expected);
+    }
+
+    @Test
     void waitingForAPooledConnectionEndsAtTheConnectTimeout() throws Exception {
         ProxyHarness.upstreamPoolSize.set(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        start((head, in, out) -> {
-            firstArrived.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return answerOk(head, in, out);
-        }, "connectTimeout: 200ms");
+        start(heldUntil(firstArrived, release), "connectTimeout: 200ms");
         CompletableFuture<HttpResponse<String>> first = proxy.client().sendAsync(
                 HttpRequest.newBuilder(proxy.uri("/raw/1")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();

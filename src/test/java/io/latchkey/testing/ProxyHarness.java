@@ -73,6 +73,11 @@ public final class ProxyHarness implements AutoCloseable {
         return dataPlane.port();
     }
 
+    /** The proxy's meters. */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return dataPlane.meterRegistry();
+    }
+
     public URI uri(String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
     }
