@@ -96,7 +96,7 @@ public final class DataPlane implements AutoCloseable {
         return this;
     }
 
-    /** The time idle timeouts are measured on; tests pass one they tick. */
+    /** The time idle timeouts and pooled upstream connections' ages are measured on; tests pass one they tick. */
     public DataPlane withIdleClock(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         return this;
@@ -128,7 +128,7 @@ public final class DataPlane implements AutoCloseable {
             LOG.infof("vault: references read from %s (%s auth)", settings.address(),
                     settings.authMethod().name().toLowerCase());
         });
-        clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize(), meterRegistry);
+        clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize(), meterRegistry, nanoClock);
         oauth = new OAuthRuntime(vertx, clients::tokenClient, clock, scheduler,
                 java.util.concurrent.ThreadLocalRandom.current()::nextDouble, tokenObserver,
                 config.oauth().backoffBase(), config.oauth().backoffCap());

@@ -18,7 +18,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
     private Http1Call call;
     /** Counted among the pool's open connections; cleared once, when the connection leaves the pool for good. */
     boolean counted = true;
-    /** When the connection went back to the pool (System.nanoTime). */
+    /** When the connection went back to the pool (the pool's nano clock). */
     long idleSinceNanos;
     /** The call is over and the connection goes back to the pool when the current read completes. */
     private boolean releaseAfterRead;

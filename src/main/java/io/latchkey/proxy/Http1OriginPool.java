@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -32,6 +33,7 @@ final class Http1OriginPool {
     private final int port;
     /** TLS for an https origin; null for plain http. */
     private final SslContext ssl;
+    private final LongSupplier nanoClock;
     private final InetSocketAddress origin;
     private final int maxConnections;
     private final ArrayDeque<Http1Connection> idle = new ArrayDeque<>();
@@ -42,20 +44,23 @@ final class Http1OriginPool {
     /**
      * @param bootstrap group, channel factory and resolver set; this pool adds the pipeline
      * @param ssl TLS for an https origin; null for plain http
+     * @param nanoClock how old an idle connection is
      */
-    Http1OriginPool(Bootstrap bootstrap, EventLoop loop, String host, int port, int maxConnections, SslContext ssl) {
+    Http1OriginPool(Bootstrap bootstrap, EventLoop loop, String host, int port, int maxConnections, SslContext ssl,
+            LongSupplier nanoClock) {
         this.bootstrap = bootstrap.clone(loop);
         this.loop = loop;
         this.host = host;
         this.port = port;
         this.ssl = ssl;
+        this.nanoClock = nanoClock;
         this.origin = InetSocketAddress.createUnresolved(host, port);
         this.maxConnections = maxConnections;
     }
 
     /** Gives the call a connection: an idle one, a new one, or the next one freed within the connect timeout. */
     void acquire(Http1Call call) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         for (Http1Connection connection = idle.pollLast(); connection != null; connection = idle.pollLast()) {
             if (connection.channel.isActive() && now - connection.idleSinceNanos < KEEP_ALIVE_NANOS) {
                 connection.carry(call);
@@ -135,7 +140,7 @@ final class Http1OriginPool {
             connection.carry(next);
             return;
         }
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         connection.idleSinceNanos = now;
         idle.addLast(connection);
         Http1Connection oldest = idle.peekFirst();

@@ -1,6 +1,7 @@
 package io.latchkey.proxy;
 
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -34,10 +35,15 @@ final class Http1UpstreamClient implements UpstreamClient {
     private final int maxConnectionsPerLoop;
     /** TLS for an https origin; null for plain http. */
     private final SslContext ssl;
+    private final LongSupplier nanoClock;
     private final PerEventLoop<Http1OriginPool> pools = new PerEventLoop<>(Http1OriginPool::closeFromAnyThread);
 
-    /** @param ssl TLS for an https origin, verifying its certificate and host name; null for plain http */
-    Http1UpstreamClient(VertxInternal vertx, String host, int port, int maxConnectionsPerLoop, SslContext ssl) {
+    /**
+     * @param ssl TLS for an https origin, verifying its certificate and host name; null for plain http
+     * @param nanoClock System.nanoTime, or a clock the tests tick: how old an idle connection is
+     */
+    Http1UpstreamClient(VertxInternal vertx, String host, int port, int maxConnectionsPerLoop, SslContext ssl,
+            LongSupplier nanoClock) {
         this.bootstrap = new Bootstrap()
                 .channelFactory(vertx.transport().channelFactory(false))
                 .resolver(vertx.nettyAddressResolverGroup())
@@ -47,6 +53,7 @@ final class Http1UpstreamClient implements UpstreamClient {
         this.port = port;
         this.maxConnectionsPerLoop = maxConnectionsPerLoop;
         this.ssl = ssl;
+        this.nanoClock = nanoClock;
     }
 
     @Override
@@ -82,7 +89,7 @@ final class Http1UpstreamClient implements UpstreamClient {
     private Http1OriginPool pool(EventLoop loop) {
         Http1OriginPool pool = pools.get();
         return pool != null ? pool
-                : pools.add(new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop, ssl));
+                : pools.add(new Http1OriginPool(bootstrap, loop, host, port, maxConnectionsPerLoop, ssl, nanoClock));
     }
 
     /** Connections open or being opened to the origin, on every event loop. */

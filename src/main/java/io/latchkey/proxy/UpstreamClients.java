@@ -12,6 +12,7 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
@@ -42,6 +43,8 @@ final class UpstreamClients implements AutoCloseable {
     private final Vertx vertx;
     private final int poolSize;
     private final MeterRegistry registry;
+    /** System.nanoTime, or a clock the tests tick: how old an idle pooled connection is. */
+    private final LongSupplier nanoClock;
     /** Latchkey's own clients, by origin ({@code http://host:port}, or {@code https://host:port#bundle hash}). */
     private final Map<String, Http1UpstreamClient> ownByOrigin = new ConcurrentHashMap<>();
     /** TLS for the own clients, by CA bundle hash ("" for the JVM trust store alone); shared by origins. */
@@ -50,17 +53,18 @@ final class UpstreamClients implements AutoCloseable {
     private final Map<String, VertxUpstreamClient> http2ByBundle = new ConcurrentHashMap<>();
     private final Map<String, HttpClient> tokenClients = new ConcurrentHashMap<>();
 
-    UpstreamClients(Vertx vertx, int poolSize, MeterRegistry registry) {
+    UpstreamClients(Vertx vertx, int poolSize, MeterRegistry registry, LongSupplier nanoClock) {
         this.vertx = vertx;
         this.poolSize = poolSize;
         this.registry = registry;
+        this.nanoClock = nanoClock;
     }
 
     /** The client for a plain-http origin: Latchkey's own HTTP/1.1 client, one per origin, kept across reloads. */
     UpstreamClient plain(String host, int port) {
         String origin = "http://" + host + ":" + port;
         return ownByOrigin.computeIfAbsent(origin,
-                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, null)));
+                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, null, nanoClock)));
     }
 
     /**
@@ -81,7 +85,7 @@ final class UpstreamClients implements AutoCloseable {
                 k -> clientSslContext(pem == null ? null : trustWithBundle(caBundle, pem)));
         String origin = "https://" + host + ":" + port;
         return ownByOrigin.computeIfAbsent(origin + "#" + bundleKey,
-                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl)));
+                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl, nanoClock)));
     }
 
     /**

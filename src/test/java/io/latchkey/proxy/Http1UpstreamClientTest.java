@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -62,6 +63,7 @@ class Http1UpstreamClientTest {
             upstream.close();
         }
         ProxyHarness.upstreamPoolSize.remove();
+        ProxyHarness.idleClock.remove();
     }
 
     /** The scripted upstream: plain here, over TLS in {@link Http1UpstreamClientTlsTest}. */
@@ -119,6 +121,23 @@ class Http1UpstreamClientTest {
         start(Http1UpstreamClientTest::answerOk, "");
         assertAnswers(10, 200, "ok");
         assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void idleConnectionOlderThanTheKeepAliveIsClosedInsteadOfReused() throws InterruptedException {
+        AtomicLong nanos = new AtomicLong(1_000_000_000L);
+        ProxyHarness.idleClock.set(nanos::get);
+        start(Http1UpstreamClientTest::answerOk, "");
+        assertAnswers(1, 200, "ok");
+        // The connection goes back to the pool just after the answer reaches the caller: its age counts from then.
+        awaitGauge("latchkey.upstream.connections", "idle", 1);
+        nanos.addAndGet(Http1OriginPool.KEEP_ALIVE_NANOS - 1);
+        assertAnswers(1, 200, "ok");
+        assertThat(upstream.connections()).isEqualTo(1);
+        awaitGauge("latchkey.upstream.connections", "idle", 1);
+        nanos.addAndGet(Http1OriginPool.KEEP_ALIVE_NANOS);
+        assertAnswers(2, 200, "ok");
+        assertThat(upstream.connections()).isEqualTo(2);
     }
 
     @Test
