@@ -16,6 +16,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * The HTTP/1.1 connections from one event loop to one upstream origin: idle ones kept for reuse (the most recently
@@ -26,6 +27,11 @@ final class Http1OriginPool {
 
     /** Idle connections older than this are closed rather than reused: the upstream may be about to close them. */
     static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /**
+     * While connections wait idle, they are looked at this often, so one the pool no longer needs (its origin left the
+     * policy, or traffic dropped) is closed at most this long after it has aged out, without waiting for a call.
+     */
+    static final long SWEEP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Bootstrap bootstrap;
     private final EventLoop loop;
@@ -40,6 +46,9 @@ final class Http1OriginPool {
     private final ArrayDeque<Http1Call> waiting = new ArrayDeque<>();
     private int open;
     private boolean closed;
+    /** The next look at the idle connections; null while none waits. */
+    private ScheduledFuture<?> sweep;
+    private final Runnable sweeper = this::sweepIdle;
 
     /**
      * @param bootstrap group, channel factory and resolver set; this pool adds the pipeline
@@ -140,12 +149,23 @@ final class Http1OriginPool {
             connection.carry(next);
             return;
         }
-        long now = nanoClock.getAsLong();
-        connection.idleSinceNanos = now;
+        connection.idleSinceNanos = nanoClock.getAsLong();
         idle.addLast(connection);
-        Http1Connection oldest = idle.peekFirst();
-        if (now - oldest.idleSinceNanos >= KEEP_ALIVE_NANOS) {
+        if (sweep == null) {
+            sweep = loop.schedule(sweeper, SWEEP_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes the idle connections that have aged out (the oldest are first), and looks again while any waits. */
+    private void sweepIdle() {
+        sweep = null;
+        long now = nanoClock.getAsLong();
+        for (Http1Connection oldest = idle.peekFirst(); oldest != null
+                && now - oldest.idleSinceNanos >= KEEP_ALIVE_NANOS; oldest = idle.peekFirst()) {
             idle.pollFirst().discard();
+        }
+        if (!idle.isEmpty() && !closed) {
+            sweep = loop.schedule(sweeper, SWEEP_NANOS, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -205,6 +225,10 @@ final class Http1OriginPool {
     /** Closes the idle connections and refuses new calls; calls in flight keep theirs until they end. */
     private void close() {
         closed = true;
+        if (sweep != null) {
+            sweep.cancel(false);
+            sweep = null;
+        }
         for (Http1Connection connection = idle.pollFirst(); connection != null; connection = idle.pollFirst()) {
             connection.discard();
         }

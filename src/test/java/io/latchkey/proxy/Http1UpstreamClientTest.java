@@ -123,20 +123,45 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(1);
     }
 
-    @Test
-    void idleConnectionOlderThanTheKeepAliveIsClosedInsteadOfReused() throws InterruptedException {
+    /**
+     * Starts an upstream answering "ok" with connection ages on a clock the test ticks, sends one request and waits
+     * until its connection is idle in the pool: it goes back just after the answer reaches the caller, and its age
+     * counts from then.
+     */
+    private AtomicLong oneIdleConnectionOnATickingClock() throws InterruptedException {
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
         ProxyHarness.idleClock.set(nanos::get);
         start(Http1UpstreamClientTest::answerOk, "");
         assertAnswers(1, 200, "ok");
-        // The connection goes back to the pool just after the answer reaches the caller: its age counts from then.
         awaitGauge("latchkey.upstream.connections", "idle", 1);
+        return nanos;
+    }
+
+    @Test
+    void idleConnectionOlderThanTheKeepAliveIsClosedInsteadOfReused() throws InterruptedException {
+        AtomicLong nanos = oneIdleConnectionOnATickingClock();
         nanos.addAndGet(Http1OriginPool.KEEP_ALIVE_NANOS - 1);
         assertAnswers(1, 200, "ok");
         assertThat(upstream.connections()).isEqualTo(1);
         awaitGauge("latchkey.upstream.connections", "idle", 1);
         nanos.addAndGet(Http1OriginPool.KEEP_ALIVE_NANOS);
         assertAnswers(2, 200, "ok");
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void idleConnectionIsClosedOnceItAgesOutWithoutWaitingForACall() throws InterruptedException {
+        AtomicLong nanos = oneIdleConnectionOnATickingClock();
+        nanos.addAndGet(Http1OriginPool.KEEP_ALIVE_NANOS);
+        // The pool's next look at its idle connections, at most a second away, closes it.
+        awaitGauge("latchkey.upstream.connections", "idle", 0);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (upstream.endedConnections() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(upstream.endedConnections()).isEqualTo(1);
+        assertThat(gauge("latchkey.upstream.connections", "busy").value()).isZero();
+        assertAnswers(1, 200, "ok");
         assertThat(upstream.connections()).isEqualTo(2);
     }
 

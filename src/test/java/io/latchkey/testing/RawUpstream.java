@@ -34,6 +34,7 @@ public final class RawUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger ended = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<String> serverNames = new CopyOnWriteArrayList<>();
 
@@ -45,7 +46,10 @@ public final class RawUpstream implements AutoCloseable {
                     Socket socket = server.accept();
                     connections.incrementAndGet();
                     sockets.add(socket);
-                    Thread serving = new Thread(() -> serve(socket, responder, serverNames), "raw-upstream-connection");
+                    Thread serving = new Thread(() -> {
+                        serve(socket, responder, serverNames);
+                        ended.incrementAndGet();
+                    }, "raw-upstream-connection");
                     serving.setDaemon(true);
                     serving.start();
                 } catch (IOException closed) {
@@ -142,6 +146,11 @@ public final class RawUpstream implements AutoCloseable {
     /** The host names TLS connections asked for (SNI), in order; none for connections that sent none. */
     public List<String> serverNames() {
         return serverNames;
+    }
+
+    /** Connections that have ended so far: closed by either side. */
+    public int endedConnections() {
+        return ended.get();
     }
 
     /** Connections accepted so far. */
