@@ -6,7 +6,7 @@ import io.vertx.core.http.RequestOptions;
 /**
  * Reaches one kind of upstream: sends a request there and hands back the call once a connection carries it. Either
  * Latchkey's own HTTP/1.1 client on Netty ({@link Http1UpstreamClient}) or Vert.x's pooled client
- * ({@link VertxUpstreamClient}, for https upstreams, which may speak HTTP/2).
+ * ({@link VertxUpstreamClient}, for https routes with {@code http2: true}).
  */
 interface UpstreamClient extends AutoCloseable {
 
