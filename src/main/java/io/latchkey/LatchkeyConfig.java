@@ -215,9 +215,9 @@ public interface LatchkeyConfig {
         int maxRequestLineLength();
 
         /**
-         * Pooled HTTP/1.1 connections per upstream origin and event loop; routes with {@code http2: true} share Vert.x's
-         * client, where HTTP/2 multiplexes over fewer. Calls beyond it wait for a free connection up to the route's
-         * connect timeout.
+         * Pooled HTTP/1.1 connections per upstream origin and event loop; routes with {@code http2: true} share
+         * Vert.x's client, where HTTP/2 multiplexes over fewer. Calls beyond it wait for a free connection up to the
+         * route's connect timeout.
          */
         @WithDefault("256")
         int upstreamPoolSize();

@@ -43,9 +43,8 @@ final class CompiledRoute {
         URI upstream = spec.upstream();
         this.tls = upstream.getScheme().equals("https");
         this.upstreamHost = upstream.getHost();
-        int defaultPort = tls ? 443 : 80;
-        this.upstreamPort = upstream.getPort() < 0 ? defaultPort : upstream.getPort();
-        this.upstreamAuthority = upstreamPort == defaultPort ? upstreamHost : upstreamHost + ":" + upstreamPort;
+        this.upstreamPort = portOf(upstream);
+        this.upstreamAuthority = upstreamPort == (tls ? 443 : 80) ? upstreamHost : upstreamHost + ":" + upstreamPort;
         String path = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         // Case-insensitive, so the hot path looks caller header names up as they are, without lower-casing.
@@ -58,6 +57,14 @@ final class CompiledRoute {
         this.stripProxyHeaders = !spec.passCallerAuthorization();
         this.connectTimeoutMillis = spec.connectTimeout().toMillis();
         this.idleTimeoutMillis = spec.idleTimeout().map(d -> d.toMillis()).orElse(0L);
+    }
+
+    /** The upstream URL's port, or its scheme's default (443 for https, 80 for http). */
+    static int portOf(URI upstream) {
+        if (upstream.getPort() >= 0) {
+            return upstream.getPort();
+        }
+        return upstream.getScheme().equals("https") ? 443 : 80;
     }
 
     /** Whether a CONNECT to {@code host:port} may be tunnelled by this route. */

@@ -173,12 +173,12 @@ public final class DataPlane implements AutoCloseable {
         reloader.reloadIfChanged();
     }
 
-    /** The port the proxy listens on (useful when configured as 0). */
     /** Where the data plane's meters are registered. */
     public MeterRegistry meterRegistry() {
         return meterRegistry;
     }
 
+    /** The port the proxy listens on (useful when configured as 0). */
     public int port() {
         return listener.port();
     }

@@ -35,8 +35,6 @@ final class Http1OriginPool {
 
     private final Bootstrap bootstrap;
     private final EventLoop loop;
-    private final String host;
-    private final int port;
     /** TLS for an https origin; null for plain http. */
     private final SslContext ssl;
     private final LongSupplier nanoClock;
@@ -59,8 +57,6 @@ final class Http1OriginPool {
             LongSupplier nanoClock) {
         this.bootstrap = bootstrap.clone(loop);
         this.loop = loop;
-        this.host = host;
-        this.port = port;
         this.ssl = ssl;
         this.nanoClock = nanoClock;
         this.origin = InetSocketAddress.createUnresolved(host, port);
@@ -71,7 +67,7 @@ final class Http1OriginPool {
     void acquire(Http1Call call) {
         long now = nanoClock.getAsLong();
         for (Http1Connection connection = idle.pollLast(); connection != null; connection = idle.pollLast()) {
-            if (connection.channel.isActive() && now - connection.idleSinceNanos < KEEP_ALIVE_NANOS) {
+            if (connection.channel.isActive() && !agedOut(connection, now)) {
                 connection.carry(call);
                 return;
             }
@@ -107,7 +103,7 @@ final class Http1OriginPool {
                         ChannelPipeline pipeline = channel.pipeline();
                         if (ssl != null) {
                             // With the origin's host name: sent as SNI, and checked against the certificate.
-                            SslHandler tls = ssl.newHandler(channel.alloc(), host, port);
+                            SslHandler tls = ssl.newHandler(channel.alloc(), origin.getHostString(), origin.getPort());
                             tls.setHandshakeTimeoutMillis(timeoutMillis);
                             pipeline.addLast("tls", tls);
                         }
@@ -160,13 +156,17 @@ final class Http1OriginPool {
     private void sweepIdle() {
         sweep = null;
         long now = nanoClock.getAsLong();
-        for (Http1Connection oldest = idle.peekFirst(); oldest != null
-                && now - oldest.idleSinceNanos >= KEEP_ALIVE_NANOS; oldest = idle.peekFirst()) {
+        while (!idle.isEmpty() && agedOut(idle.peekFirst(), now)) {
             idle.pollFirst().discard();
         }
         if (!idle.isEmpty() && !closed) {
             sweep = loop.schedule(sweeper, SWEEP_NANOS, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Whether an idle connection has waited the keep-alive limit: the upstream may be about to close it. */
+    private static boolean agedOut(Http1Connection idle, long now) {
+        return now - idle.idleSinceNanos >= KEEP_ALIVE_NANOS;
     }
 
     /** A connection closed or was discarded: it no longer counts, and a waiting call may open a new one. */

@@ -20,12 +20,12 @@ import io.vertx.core.impl.VertxInternal;
 
 /**
  * Latchkey's own HTTP/1.1 client for one upstream origin, plain or over TLS, on Netty's codecs: each event loop keeps
- * its own pool of connections to the origin, so a request never crosses threads or takes a lock. It does per request what a
- * proxy needs and no more (the benchmark's floors showed Vert.x's general-purpose client costing about an eighth of
- * the proxy's CPU per request; see bench/README.md).
+ * its own pool of connections to the origin, so a request never crosses threads or takes a lock. It does per request
+ * what a proxy needs and no more (the benchmark's floors showed Vert.x's general-purpose client costing about an
+ * eighth of the proxy's CPU per request; see bench/README.md).
  * <p>
- * DNS goes through Vert.x's asynchronous resolver, never a blocking lookup on the event loop. The connection limit
- * applies per event loop.
+ * DNS goes through Vert.x's resolver: asynchronous, unless {@code quarkus.vertx.use-async-dns} is switched off, when
+ * it is the JDK's lookup on the event loop. The connection limit applies per event loop.
  */
 final class Http1UpstreamClient implements UpstreamClient {
 

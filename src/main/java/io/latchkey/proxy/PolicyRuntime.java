@@ -45,10 +45,10 @@ final class PolicyRuntime implements AutoCloseable {
             java.util.Map<String, RouteMeters> meters = new java.util.HashMap<>();
             for (RouteSpec spec : policy.routes()) {
                 java.net.URI upstream = spec.upstream();
+                int port = CompiledRoute.portOf(upstream);
                 UpstreamClient client = upstream.getScheme().equals("https")
-                        ? clients.https(upstream.getHost(), upstream.getPort() < 0 ? 443 : upstream.getPort(),
-                                spec.caBundle().orElse(null), spec.http2())
-                        : clients.plain(upstream.getHost(), upstream.getPort() < 0 ? 80 : upstream.getPort());
+                        ? clients.https(upstream.getHost(), port, spec.caBundle().orElse(null), spec.http2())
+                        : clients.plain(upstream.getHost(), port);
                 RouteInjection injection = RouteInjection.compile(spec.inject(), credentials);
                 RouteMeters routeMeters = new RouteMeters(registry, spec.name(), injection.credentialNames());
                 meters.put(spec.name(), routeMeters);

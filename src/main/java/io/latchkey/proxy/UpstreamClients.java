@@ -45,7 +45,7 @@ final class UpstreamClients implements AutoCloseable {
     private final MeterRegistry registry;
     /** System.nanoTime, or a clock the tests tick: how old an idle pooled connection is. */
     private final LongSupplier nanoClock;
-    /** Latchkey's own clients, by origin ({@code http://host:port}, or {@code https://host:port#bundle hash}). */
+    /** Latchkey's own clients, by origin and CA bundle ({@code http://host:port#}, {@code https://host:port#hash}). */
     private final Map<String, Http1UpstreamClient> ownByOrigin = new ConcurrentHashMap<>();
     /** TLS for the own clients, by CA bundle hash ("" for the JVM trust store alone); shared by origins. */
     private final Map<String, SslContext> sslByBundle = new ConcurrentHashMap<>();
@@ -62,9 +62,7 @@ final class UpstreamClients implements AutoCloseable {
 
     /** The client for a plain-http origin: Latchkey's own HTTP/1.1 client, one per origin, kept across reloads. */
     UpstreamClient plain(String host, int port) {
-        String origin = "http://" + host + ":" + port;
-        return ownByOrigin.computeIfAbsent(origin,
-                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, null, nanoClock)));
+        return own("http://" + host + ":" + port, "", host, port, null);
     }
 
     /**
@@ -76,16 +74,20 @@ final class UpstreamClients implements AutoCloseable {
      */
     UpstreamClient https(String host, int port, Path caBundle, boolean http2) {
         byte[] pem = caBundle == null ? null : readBundle(caBundle);
-        String bundleKey = pem == null ? "" : Sha256.hex(pem);
+        String bundleKey = bundleKey(pem);
         if (http2) {
             return http2ByBundle.computeIfAbsent(bundleKey, k -> new VertxUpstreamClient(vertx.createHttpClient(
                     http2Options(pem == null ? null : TrustOptions.wrap(trustWithBundle(caBundle, pem))))));
         }
         SslContext ssl = sslByBundle.computeIfAbsent(bundleKey,
                 k -> clientSslContext(pem == null ? null : trustWithBundle(caBundle, pem)));
-        String origin = "https://" + host + ":" + port;
-        return ownByOrigin.computeIfAbsent(origin + "#" + bundleKey,
-                key -> metered(origin, new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl, nanoClock)));
+        return own("https://" + host + ":" + port, bundleKey, host, port, ssl);
+    }
+
+    /** The own client for an origin, one per origin and CA bundle, made and metered on first use. */
+    private UpstreamClient own(String origin, String bundleKey, String host, int port, SslContext ssl) {
+        return ownByOrigin.computeIfAbsent(origin + "#" + bundleKey, key -> metered(origin,
+                new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl, nanoClock)));
     }
 
     /**
@@ -123,13 +125,18 @@ final class UpstreamClients implements AutoCloseable {
      */
     HttpClient tokenClient(Path caBundle) {
         byte[] pem = caBundle == null ? null : readBundle(caBundle);
-        return tokenClients.computeIfAbsent(pem == null ? "" : Sha256.hex(pem), key -> {
+        return tokenClients.computeIfAbsent(bundleKey(pem), key -> {
             HttpClientOptions options = baseOptions().setMaxPoolSize(8).setVerifyHost(true);
             if (pem != null) {
                 options.setTrustOptions(TrustOptions.wrap(trustWithBundle(caBundle, pem)));
             }
             return vertx.createHttpClient(options);
         });
+    }
+
+    /** A CA bundle's key among the clients: its content's hash, "" for none (the JVM trust store alone). */
+    private static String bundleKey(byte[] pem) {
+        return pem == null ? "" : Sha256.hex(pem);
     }
 
     private static byte[] readBundle(Path caBundle) {

@@ -28,7 +28,8 @@ import io.vertx.core.http.RequestOptions;
 final class UpstreamForwarder {
 
     /** What an abandoned upstream call hears when its caller went away; it is never shown to anyone. */
-    private static final HttpClosedException CALLER_CLOSED = new HttpClosedException("the caller closed the connection");
+    private static final HttpClosedException CALLER_CLOSED = new HttpClosedException(
+            "the caller closed the connection");
 
     private final ErrorResponses errors;
     private final int replayBufferLimit;

@@ -258,8 +258,8 @@ class PolicyParserTest {
                 """);
         assertThat(problems).extracting(PolicyProblem::toString).containsExactly(
                 "line 8: spec.routes[0].prefix: duplicate key",
-                "line 10: spec.routes[0].timeout: unknown key; expected one of allow, caBundle, connectTimeout, hosts, http2,"
-                        + " idleTimeout, inject, name, passCallerAuthorization, prefix, tunnel, upstream");
+                "line 10: spec.routes[0].timeout: unknown key; expected one of allow, caBundle, connectTimeout, hosts,"
+                        + " http2, idleTimeout, inject, name, passCallerAuthorization, prefix, tunnel, upstream");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.latchkey.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -128,7 +129,7 @@ class Http1UpstreamClientTest {
      * until its connection is idle in the pool: it goes back just after the answer reaches the caller, and its age
      * counts from then.
      */
-    private AtomicLong oneIdleConnectionOnATickingClock() throws InterruptedException {
+    private AtomicLong oneIdleConnectionOnATickingClock() {
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
         ProxyHarness.idleClock.set(nanos::get);
         start(Http1UpstreamClientTest::answerOk, "");
@@ -138,7 +139,7 @@ class Http1UpstreamClientTest {
     }
 
     @Test
-    void idleConnectionOlderThanTheKeepAliveIsClosedInsteadOfReused() throws InterruptedException {
+    void idleConnectionOlderThanTheKeepAliveIsClosedInsteadOfReused() {
         AtomicLong nanos = oneIdleConnectionOnATickingClock();
         nanos.addAndGet(Http1OriginPool.KEEP_ALIVE_NANOS - 1);
         assertAnswers(1, 200, "ok");
@@ -150,16 +151,13 @@ class Http1UpstreamClientTest {
     }
 
     @Test
-    void idleConnectionIsClosedOnceItAgesOutWithoutWaitingForACall() throws InterruptedException {
+    void idleConnectionIsClosedOnceItAgesOutWithoutWaitingForACall() {
         AtomicLong nanos = oneIdleConnectionOnATickingClock();
         nanos.addAndGet(Http1OriginPool.KEEP_ALIVE_NANOS);
         // The pool's next look at its idle connections, at most a second away, closes it.
         awaitGauge("latchkey.upstream.connections", "idle", 0);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (upstream.endedConnections() < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(upstream.endedConnections()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(upstream.endedConnections()).isEqualTo(1));
         assertThat(gauge("latchkey.upstream.connections", "busy").value()).isZero();
         assertAnswers(1, 200, "ok");
         assertThat(upstream.connections()).isEqualTo(2);
@@ -217,7 +215,7 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(1);
     }
 
-    /** Answers the first request with {@code first} and every later one with "ok", counting them in {@code requests}. */
+    /** Answers the first request with {@code first}, every later one with "ok"; counts them in {@code requests}. */
     private static RawUpstream.Responder firstThenOk(AtomicInteger requests, RawUpstream.Responder first) {
         return (head, in, out) -> requests.incrementAndGet() == 1 ? first.respond(head, in, out)
                 : answerOk(head, in, out);
@@ -290,7 +288,7 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(4);
     }
 
-    /** After one answered request, {@code method} with {@code body} is lost on the reused connection: 502, not resent. */
+    /** After one answered request, {@code method} with {@code body} is lost on the reused connection: 502, once. */
     private void assertLostAndNotResent(String method, HttpRequest.BodyPublisher body) throws Exception {
         AtomicInteger heads = new AtomicInteger();
         start(closingReusedConnections(heads), "");
@@ -437,12 +435,9 @@ class Http1UpstreamClientTest {
     }
 
     /** Waits until the gauge reads {@code expected}: pools change on the proxy's event loop, not the test's thread. */
-    private void awaitGauge(String name, String state, double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (gauge(name, state).value() != expected && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(gauge(name, state).value()).isEqualTo(expected);
+    private void awaitGauge(String name, String state, double expected) {
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(gauge(name, state).value()).isEqualTo(expected));
     }
 
     @Test

@@ -69,7 +69,8 @@ class UpstreamFailureTest {
                     - {name: untrusted, prefix: /untrusted, upstream: "https://localhost:%d"}
                     - {name: unresolvable, prefix: /dns, upstream: "http://no-such-host.invalid"}
                     - {name: healthy, prefix: /healthy, upstream: "http://127.0.0.1:%d"}
-                    - {name: wrong-host, prefix: /wrong-host, upstream: "https://other.latchkey.test:%d", caBundle: "%s"}
+                    - {name: wrong-host, prefix: /wrong-host, upstream: "https://other.latchkey.test:%d",
+                       caBundle: "%s"}
                     - {name: silent-tls, prefix: /silent-tls, upstream: "https://localhost:%d", connectTimeout: 300ms}
                     - {name: not-tls, prefix: /not-tls, upstream: "https://localhost:%d"}
                 """.formatted(closedPort, silent.getLocalPort(), untrusted.port(), healthy.port(), untrusted.port(),
