@@ -6,6 +6,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -32,7 +36,10 @@ public class NettyFloor {
     public static void main(String[] args) throws InterruptedException {
         int port = Integer.parseInt(args[0]);
         int upstreamPort = Integer.parseInt(args[1]);
-        new ServerBootstrap().group(new NioEventLoopGroup(1)).channel(NioServerSocketChannel.class)
+        // The transport Latchkey runs on (epoll where the platform has it, as Vert.x does with prefer-native-transport).
+        boolean epoll = Epoll.isAvailable();
+        new ServerBootstrap().group(epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1))
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -41,7 +48,7 @@ public class NettyFloor {
                         caller.pipeline().addLast(new HttpServerCodec(), new CallerSide(upstreamPort));
                     }
                 }).bind("127.0.0.1", port).sync();
-        System.out.println("netty floor on " + port);
+        System.out.println("netty floor on " + port + (epoll ? " (epoll)" : " (Java NIO)"));
     }
 
     /** Reads the caller's requests once its upstream connection is up, and writes them there. */
@@ -57,7 +64,8 @@ public class NettyFloor {
         @Override
         public void channelActive(ChannelHandlerContext context) {
             Channel caller = context.channel();
-            new Bootstrap().group(caller.eventLoop()).channel(NioSocketChannel.class)
+            new Bootstrap().group(caller.eventLoop())
+                    .channel(caller instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override

@@ -24,7 +24,8 @@ public class VertxFloor {
     public static void main(String[] args) {
         int port = Integer.parseInt(args[0]);
         int upstreamPort = Integer.parseInt(args[1]);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+        // The transport Latchkey runs on: epoll where the platform has it.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
         vertx.deployVerticle(new AbstractVerticle() {
             @Override
             public void start() {

@@ -6,6 +6,7 @@ import org.jboss.logging.Logger;
 
 import io.latchkey.LatchkeyConfig;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.Epoll;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -70,7 +71,8 @@ final class ProxyListener {
             throw new IllegalStateException("The proxy cannot listen on " + config.host() + ":" + config.port()
                     + " (latchkey.proxy.host/port): " + rootMessage(e), e);
         }
-        LOG.infof("Latchkey proxy listening on http://%s:%d (%d event loops)", config.host(), port, eventLoops);
+        LOG.infof("Latchkey proxy listening on http://%s:%d (%d event loops, %s)", config.host(), port, eventLoops,
+                transport(vertx));
     }
 
     int port() {
@@ -108,6 +110,17 @@ final class ProxyListener {
             }
         }
         deployments.clear();
+    }
+
+    /** The transport Vert.x's event loops run on, and why it is not epoll when it is not. */
+    static String transport(Vertx vertx) {
+        if (vertx.isNativeTransportEnabled()) {
+            return "epoll transport";
+        }
+        if (!Epoll.isAvailable()) {
+            return "Java NIO transport; epoll is unavailable here: " + rootMessage(Epoll.unavailabilityCause());
+        }
+        return "Java NIO transport; quarkus.vertx.prefer-native-transport is off";
     }
 
     private static String rootMessage(Throwable e) {

@@ -4,18 +4,21 @@ import static io.latchkey.app.ApplicationCalls.viaProxy;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import io.latchkey.proxy.ProxyServer;
+import io.netty.channel.epoll.Epoll;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -50,6 +53,14 @@ class LatchkeyApplicationTest {
     void hostNamesAreResolvedWithoutBlockingAnEventLoop() {
         // Netty's DNS resolver, not the JDK's InetAddress (which Quarkus uses unless told otherwise).
         assertThat(((VertxInternal) vertx).nettyAddressResolverGroup()).isInstanceOf(DnsAddressResolverGroup.class);
+    }
+
+    @Test
+    void eventLoopsRunOnEpollWhereThePlatformHasIt() {
+        // The application ships Netty's epoll library for Linux on x86-64 and arm64 and asks Vert.x to prefer it.
+        assumeTrue(System.getProperty("os.name").equals("Linux")
+                && List.of("amd64", "aarch64").contains(System.getProperty("os.arch")));
+        assertThat(vertx.isNativeTransportEnabled()).as("epoll unavailable: %s", Epoll.unavailabilityCause()).isTrue();
     }
 
     @Test

@@ -38,7 +38,7 @@ class ConnectTunnelTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         certificates = TestCertificates.create(directory);
         tls = EchoUpstream.https(vertx, certificates);
         proxy = ProxyHarness.start(vertx, directory, """

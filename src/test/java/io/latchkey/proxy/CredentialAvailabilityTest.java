@@ -44,7 +44,7 @@ class CredentialAvailabilityTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) throws IOException {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         plainFile = directory.resolve("token");
         Files.writeString(plainFile, FIRST + "\n");

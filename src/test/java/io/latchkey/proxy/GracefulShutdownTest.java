@@ -33,7 +33,7 @@ class GracefulShutdownTest {
 
     @BeforeEach
     void start() {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         upstream.on("/stream", request -> {
             request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");

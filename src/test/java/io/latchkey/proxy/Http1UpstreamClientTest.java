@@ -46,6 +46,8 @@ class Http1UpstreamClientTest {
     @BeforeAll
     static void startVertx() {
         // A name with a dot for the TLS variant, so its connections carry SNI: resolved like /etc/hosts entries.
+        // Java NIO, Vert.x's default: the proxy tests run on epoll as the application does, this class keeps the
+        // transport the proxy falls back to where epoll is unavailable covered.
         vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
                 .setHostsValue(Buffer.buffer("127.0.0.1 localhost api.latchkey.test\n"))));
     }

@@ -39,7 +39,7 @@ class Http2UpstreamTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         TestCertificates certificates = TestCertificates.create(directory);
         upstream = EchoUpstream.https(vertx, certificates);
         upstream.on("/declines", Http2UpstreamTest::declineOrAnswer);

@@ -43,7 +43,7 @@ class IdleTimeoutTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         upstream.on("/hold", held::add);
         ProxyHarness.idleClock.set(nanos::get);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.latchkey.testing.ProxyHarness;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -53,7 +54,7 @@ class IdleWatchTest {
 
     @BeforeAll
     static void startVertx() {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
     }
 
     @AfterAll

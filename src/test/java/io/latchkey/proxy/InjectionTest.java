@@ -38,7 +38,7 @@ class InjectionTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         TestCertificates certificates = TestCertificates.create(directory);
         plain = EchoUpstream.http(vertx);
         tls = EchoUpstream.https(vertx, certificates);

@@ -37,7 +37,7 @@ class LargeBodyStreamingTest {
     static void start(@TempDir Path directory) {
         assertThat(Runtime.getRuntime().maxMemory()).as("heap limit of this JVM").isLessThan(BODY / 2);
         assertThat(PlatformDependent.maxDirectMemory()).as("direct memory limit of this JVM").isLessThan(BODY / 2);
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         upstream.on("/download", request -> {
             var response = request.response().putHeader("Content-Length", Long.toString(BODY));

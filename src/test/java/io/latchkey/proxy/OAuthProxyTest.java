@@ -43,7 +43,7 @@ class OAuthProxyTest {
 
     @BeforeEach
     void start() {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         tokens = new ScriptedTokenEndpoint(vertx);
         upstream = EchoUpstream.http(vertx);
         upstream.on("/protected", request -> {

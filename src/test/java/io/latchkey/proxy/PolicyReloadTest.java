@@ -44,7 +44,7 @@ class PolicyReloadTest {
 
     @BeforeEach
     void start() {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         proxy = ProxyHarness.start(vertx, directory, policy("one", upstream.port()));
     }

@@ -27,7 +27,7 @@ class RequestSmugglingTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         proxy = ProxyHarness.start(vertx, directory, """
                 apiVersion: latchkey.io/v1alpha1

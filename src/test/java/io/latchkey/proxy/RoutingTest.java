@@ -35,7 +35,7 @@ class RoutingTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         github = EchoUpstream.http(vertx);
         githubV2 = EchoUpstream.http(vertx);
         weather = EchoUpstream.http(vertx);

@@ -33,7 +33,7 @@ class StreamingTest {
 
     @BeforeAll
     static void start(@TempDir Path directory) {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         upstream.on("/sse", request -> {
             request.response().setChunked(true).putHeader("Content-Type", "text/event-stream")

@@ -40,7 +40,7 @@ class VaultCredentialsTest {
 
     @BeforeEach
     void start() {
-        vertx = Vertx.vertx();
+        vertx = ProxyHarness.newVertx();
         vault = new VaultDouble(vertx, ROOT);
         upstream = EchoUpstream.http(vertx);
         ProxyHarness.vaultAddress.set(vault.address());

@@ -32,7 +32,7 @@ class VaultReplicatedRefreshTest {
 
     @Test
     void replicasSharingARefreshTokenInVaultNeverReuseIt() throws Exception {
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = ProxyHarness.newVertx();
         ManualClock clock = new ManualClock();
         List<ProxyHarness> replicas = new ArrayList<>();
         try (VaultDouble vault = new VaultDouble(vertx, ROOT);

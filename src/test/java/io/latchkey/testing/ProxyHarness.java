@@ -20,6 +20,7 @@ import io.latchkey.credential.CredentialRegistry;
 import io.latchkey.policy.PolicyState;
 import io.latchkey.proxy.DataPlane;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 
 /**
  * A real Latchkey data plane on a loopback port with a policy the test writes, and an environment the test controls.
@@ -42,6 +43,14 @@ public final class ProxyHarness implements AutoCloseable {
                 : new DataPlane(vertx, config(policyFile), environment::get, policyState, credentials, clock, clock,
                         io.latchkey.credential.oauth.TokenRequestObserver.NONE,
                         new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    }
+
+    /**
+     * A Vert.x for proxy tests, on the transport the application runs on ({@code quarkus.vertx.prefer-native-transport}
+     * in application.yaml): epoll where the platform has it, as on the machines CI runs on.
+     */
+    public static Vertx newVertx() {
+        return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     }
 
     /** Starts a proxy serving {@code policy}; {@code environment} stands in for the process environment. */
