@@ -29,6 +29,7 @@ import io.latchkey.secret.vault.VaultSettings;
 import io.latchkey.secret.vault.VaultStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 
@@ -59,6 +60,7 @@ public final class DataPlane implements AutoCloseable {
     private ProxyListener listener;
     private UpstreamForwarder forwarder;
     private LongSupplier nanoClock = System::nanoTime;
+    private ByteBufAllocator upstreamAllocator = ByteBufAllocator.DEFAULT;
     private OAuthRuntime oauth;
     private VaultStore vault;
     private Optional<DbSecretStore> dbStore = Optional.empty();
@@ -102,6 +104,15 @@ public final class DataPlane implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Where Latchkey's own upstream connections take their buffers from (Netty's pooled default); tests pass an
+     * allocator that accounts for every buffer, to prove each one is given back.
+     */
+    public DataPlane withUpstreamAllocator(ByteBufAllocator allocator) {
+        this.upstreamAllocator = allocator;
+        return this;
+    }
+
     /** Sends an audit event for every request the proxy finishes. */
     public DataPlane withAudit(AuditTrail trail) {
         this.audit = trail;
@@ -128,7 +139,8 @@ public final class DataPlane implements AutoCloseable {
             LOG.infof("vault: references read from %s (%s auth)", settings.address(),
                     settings.authMethod().name().toLowerCase());
         });
-        clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize(), meterRegistry, nanoClock);
+        clients = new UpstreamClients(vertx, config.proxy().upstreamPoolSize(), meterRegistry, nanoClock,
+                upstreamAllocator);
         oauth = new OAuthRuntime(vertx, clients::tokenClient, clock, scheduler,
                 java.util.concurrent.ThreadLocalRandom.current()::nextDouble, tokenObserver,
                 config.oauth().backoffBase(), config.oauth().backoffCap());

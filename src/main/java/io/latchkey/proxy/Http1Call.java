@@ -25,7 +25,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.buffer.impl.BufferImpl;
-import io.vertx.core.buffer.impl.VertxByteBufAllocator;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.impl.ContextInternal;
 
@@ -200,7 +199,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
                 }
                 ByteBuf bytes = content.content();
                 if (bytes.isReadable()) {
-                    deliver(copyOf(bytes));
+                    // Lent, not copied: the message is released below, once the chunk has been handed on.
+                    deliver(BufferImpl.buffer(bytes));
                 }
                 if (last) {
                     ended();
@@ -209,13 +209,6 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         } finally {
             ReferenceCountUtil.release(message);
         }
-    }
-
-    /** Copies a chunk out of the connection's pooled read buffer into a heap buffer the forwarder may keep. */
-    private static Buffer copyOf(ByteBuf bytes) {
-        ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(bytes.readableBytes());
-        copy.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
-        return BufferImpl.buffer(copy);
     }
 
     private void ended() {
@@ -248,10 +241,31 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             if (pending == null) {
                 pending = new ArrayDeque<>(4);
             }
-            pending.add(chunkOrEnd);
+            // A chunk that waits outlives the read that lent it: the queue holds a reference of its own.
+            pending.add(chunkOrEnd == END ? END : retain((Buffer) chunkOrEnd));
             return;
         }
         emit(chunkOrEnd);
+    }
+
+    private static Buffer retain(Buffer chunk) {
+        ((BufferImpl) chunk).byteBuf().retain();
+        return chunk;
+    }
+
+    private static void release(Object chunkOrEnd) {
+        if (chunkOrEnd != END) {
+            ((BufferImpl) chunkOrEnd).byteBuf().release();
+        }
+    }
+
+    /** Gives back the read buffers of chunks nobody will take now: the call failed or was reset. */
+    private void discardPending() {
+        if (pending != null) {
+            for (Object chunkOrEnd = pending.poll(); chunkOrEnd != null; chunkOrEnd = pending.poll()) {
+                release(chunkOrEnd);
+            }
+        }
     }
 
     private void emit(Object chunkOrEnd) {
@@ -265,6 +279,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     private void fail(Throwable cause) {
+        // Also after the end: a caller that goes away while the answer waits in the queue resets a call that is over.
+        discardPending();
         if (over) {
             return;
         }
@@ -422,7 +438,9 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     private void drain() {
         while (!paused && handler != null && pending != null && !pending.isEmpty()) {
-            emit(pending.poll());
+            Object chunkOrEnd = pending.poll();
+            emit(chunkOrEnd);
+            release(chunkOrEnd);
         }
     }
 
@@ -434,6 +452,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         if (pending != null) {
             for (Object chunkOrEnd = pending.poll(); chunkOrEnd != null; chunkOrEnd = pending.poll()) {
                 deliver(chunkOrEnd);
+                release(chunkOrEnd);
             }
         }
         if (failure != null) {

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -41,11 +42,13 @@ final class Http1UpstreamClient implements UpstreamClient {
     /**
      * @param ssl TLS for an https origin, verifying its certificate and host name; null for plain http
      * @param nanoClock System.nanoTime, or a clock the tests tick: how old an idle connection is
+     * @param allocator where the connections' buffers come from: Netty's default pool, or one the tests account for
      */
     Http1UpstreamClient(VertxInternal vertx, String host, int port, int maxConnectionsPerLoop, SslContext ssl,
-            LongSupplier nanoClock) {
+            LongSupplier nanoClock, ByteBufAllocator allocator) {
         this.bootstrap = new Bootstrap()
                 .channelFactory(vertx.transport().channelFactory(false))
+                .option(ChannelOption.ALLOCATOR, allocator)
                 .resolver(vertx.nettyAddressResolverGroup())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, false);

@@ -21,6 +21,7 @@ import javax.net.ssl.X509TrustManager;
 import io.latchkey.secret.Sha256;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -45,6 +46,7 @@ final class UpstreamClients implements AutoCloseable {
     private final MeterRegistry registry;
     /** System.nanoTime, or a clock the tests tick: how old an idle pooled connection is. */
     private final LongSupplier nanoClock;
+    private final ByteBufAllocator allocator;
     /** Latchkey's own clients, by origin and CA bundle ({@code http://host:port#}, {@code https://host:port#hash}). */
     private final Map<String, Http1UpstreamClient> ownByOrigin = new ConcurrentHashMap<>();
     /** TLS for the own clients, by CA bundle hash ("" for the JVM trust store alone); shared by origins. */
@@ -53,8 +55,10 @@ final class UpstreamClients implements AutoCloseable {
     private final Map<String, VertxUpstreamClient> http2ByBundle = new ConcurrentHashMap<>();
     private final Map<String, HttpClient> tokenClients = new ConcurrentHashMap<>();
 
-    UpstreamClients(Vertx vertx, int poolSize, MeterRegistry registry, LongSupplier nanoClock) {
+    UpstreamClients(Vertx vertx, int poolSize, MeterRegistry registry, LongSupplier nanoClock,
+            ByteBufAllocator allocator) {
         this.vertx = vertx;
+        this.allocator = allocator;
         this.poolSize = poolSize;
         this.registry = registry;
         this.nanoClock = nanoClock;
@@ -87,7 +91,7 @@ final class UpstreamClients implements AutoCloseable {
     /** The own client for an origin, one per origin and CA bundle, made and metered on first use. */
     private UpstreamClient own(String origin, String bundleKey, String host, int port, SslContext ssl) {
         return ownByOrigin.computeIfAbsent(origin + "#" + bundleKey, key -> metered(origin,
-                new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl, nanoClock)));
+                new Http1UpstreamClient((VertxInternal) vertx, host, port, poolSize, ssl, nanoClock, allocator)));
     }
 
     /**

@@ -5,11 +5,13 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -232,12 +234,26 @@ final class UpstreamForwarder {
         });
         upstream.handler(chunk -> {
             exchange.lastActivityNanos = nanoClock.getAsLong();
-            response.write(chunk);
+            writeLent(response, chunk);
             if (response.writeQueueFull()) {
                 exchange.waitingForCaller = true;
                 upstream.pause();
             }
         });
+    }
+
+    /**
+     * Writes a chunk the upstream lends for the handler's call only (the own client's pooled read buffer, written on
+     * without a copy): its bytes are held until Netty has written them to the caller, or failed to.
+     */
+    private static void writeLent(HttpServerResponse response, Buffer chunk) {
+        ByteBuf bytes = ((BufferImpl) chunk).byteBuf().retain();
+        try {
+            response.write(chunk, written -> bytes.release());
+        } catch (RuntimeException notWritten) {
+            bytes.release();
+            throw notWritten;
+        }
     }
 
     private static void relayBuffered(HttpServerRequest request, UpstreamResponse upstream, Buffer body) {

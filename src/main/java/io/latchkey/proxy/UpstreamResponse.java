@@ -19,7 +19,11 @@ interface UpstreamResponse {
 
     Iterable<Map.Entry<String, String>> headers();
 
-    /** Receives each chunk of the body as it arrives. */
+    /**
+     * Receives each chunk of the body as it arrives. A chunk may be lent for the length of the call only (Latchkey's
+     * own client hands out its pooled read buffer): whoever keeps it longer, or hands it to a write that completes
+     * later, retains its {@code ByteBuf} and releases it after.
+     */
     UpstreamResponse handler(Handler<Buffer> handler);
 
     UpstreamResponse endHandler(Handler<Void> handler);

@@ -67,6 +67,9 @@ public final class ProxyHarness implements AutoCloseable {
         if (idleClock.get() != null) {
             harness.dataPlane.withIdleClock(idleClock.get());
         }
+        if (upstreamAllocator.get() != null) {
+            harness.dataPlane.withUpstreamAllocator(upstreamAllocator.get());
+        }
         if (databaseSecrets.get() != null) {
             harness.dataPlane.withDatabaseSecrets(Optional.of(databaseSecrets.get()), "not used");
         }
@@ -162,6 +165,9 @@ public final class ProxyHarness implements AutoCloseable {
 
     /** Upstream connections per origin (and event loop) for harnesses started afterwards in this thread. */
     public static final ThreadLocal<Integer> upstreamPoolSize = new ThreadLocal<>();
+
+    /** Where the proxy's own upstream connections take their buffers from; Netty's pooled default when unset. */
+    public static final ThreadLocal<io.netty.buffer.ByteBufAllocator> upstreamAllocator = new ThreadLocal<>();
 
     /** Vault address for harnesses started afterwards in this thread; token from the env map's VAULT_TOKEN. */
     public static final ThreadLocal<String> vaultAddress = new ThreadLocal<>();
