@@ -44,8 +44,12 @@ public final class EchoUpstream implements AutoCloseable {
     private final Map<String, io.vertx.core.Handler<HttpServerRequest>> special = new java.util.concurrent.ConcurrentHashMap<>();
 
     private EchoUpstream(Vertx vertx, HttpServerOptions options) {
+        this(vertx, options, "127.0.0.1");
+    }
+
+    private EchoUpstream(Vertx vertx, HttpServerOptions options, String host) {
         this.vertx = vertx;
-        this.server = vertx.createHttpServer(options.setHost("127.0.0.1").setPort(0)).requestHandler(this::handle);
+        this.server = vertx.createHttpServer(options.setHost(host).setPort(0)).requestHandler(this::handle);
         await(server.listen().toCompletionStage().toCompletableFuture());
     }
 
@@ -61,6 +65,16 @@ public final class EchoUpstream implements AutoCloseable {
     /** Over TLS, HTTP/1.1 only: no ALPN, as many servers are set up. */
     public static EchoUpstream httpsHttp11Only(Vertx vertx, TestCertificates certificates) {
         return new EchoUpstream(vertx, tls(certificates).setUseAlpn(false));
+    }
+
+    /** Plain http, listening on {@code host} instead of 127.0.0.1 (such as {@code ::1}). */
+    public static EchoUpstream httpOn(Vertx vertx, String host) {
+        return new EchoUpstream(vertx, new HttpServerOptions(), host);
+    }
+
+    /** Over TLS, HTTP/1.1 only, listening on {@code host} instead of 127.0.0.1. */
+    public static EchoUpstream httpsHttp11OnlyOn(Vertx vertx, TestCertificates certificates, String host) {
+        return new EchoUpstream(vertx, tls(certificates).setUseAlpn(false), host);
     }
 
     private static HttpServerOptions tls(TestCertificates certificates) {

@@ -29,7 +29,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A private CA and a server certificate it signed for {@code localhost}, {@code 127.0.0.1} and {@code
+ * A private CA and a server certificate it signed for {@code localhost}, {@code 127.0.0.1}, {@code ::1} and {@code
  * api.latchkey.test} (a name with a dot, so a client sends it as SNI), written as PEM files: what a route's
  * {@code caBundle} trusts in tests, and what the JVM trust store does not.
  */
@@ -84,7 +84,8 @@ public final class TestCertificates {
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
                             new GeneralName(GeneralName.dNSName, "localhost"),
                             new GeneralName(GeneralName.dNSName, "api.latchkey.test"),
-                            new GeneralName(GeneralName.iPAddress, "127.0.0.1") }))
+                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                            new GeneralName(GeneralName.iPAddress, "::1") }))
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate())));
 
             Path caFile = directory.resolve("ca.pem");
