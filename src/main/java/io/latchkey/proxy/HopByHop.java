@@ -3,6 +3,8 @@ package io.latchkey.proxy;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.netty.util.AsciiString;
+
 /**
  * Headers that describe one connection and must not be forwarded (RFC 9110 section 7.6.1): the fixed set, and
  * whatever a message's {@code Connection} header lists. Comparisons ignore case without allocating, since this
@@ -44,21 +46,21 @@ final class HopByHop {
         return tokens == null ? FIXED_ONLY : new HopByHop(tokens);
     }
 
-    boolean isHopByHop(String name) {
+    boolean isHopByHop(CharSequence name) {
         if (isFixed(name)) {
             return true;
         }
         for (int i = 0; i < listed.size(); i++) {
-            if (listed.get(i).equalsIgnoreCase(name)) {
+            if (AsciiString.contentEqualsIgnoreCase(listed.get(i), name)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static boolean isFixed(String name) {
+    private static boolean isFixed(CharSequence name) {
         for (String fixed : NAMES) {
-            if (fixed.length() == name.length() && fixed.equalsIgnoreCase(name)) {
+            if (fixed.length() == name.length() && AsciiString.contentEqualsIgnoreCase(fixed, name)) {
                 return true;
             }
         }

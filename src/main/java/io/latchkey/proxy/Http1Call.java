@@ -392,8 +392,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     @Override
-    public Iterable<Map.Entry<String, String>> headers() {
-        return response.headers();
+    public Iterable<Map.Entry<CharSequence, CharSequence>> headers() {
+        return response.headers()::iteratorCharSequence;
     }
 
     @Override

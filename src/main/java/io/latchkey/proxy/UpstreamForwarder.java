@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.AsciiString;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
@@ -275,12 +276,12 @@ final class UpstreamForwarder {
         MultiMap out = response.headers();
         HopByHop hopByHop = HopByHop.forConnectionHeader(upstream.getHeader(HttpHeaders.CONNECTION));
         boolean hasLength = false;
-        for (Map.Entry<String, String> header : upstream.headers()) {
-            String name = header.getKey();
+        for (Map.Entry<CharSequence, CharSequence> header : upstream.headers()) {
+            CharSequence name = header.getKey();
             if (hopByHop.isHopByHop(name)) {
                 continue;
             }
-            hasLength |= name.equalsIgnoreCase("content-length");
+            hasLength |= AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.CONTENT_LENGTH);
             out.add(name, header.getValue());
         }
         return hasLength;

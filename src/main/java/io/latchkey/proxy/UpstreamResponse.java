@@ -17,7 +17,11 @@ interface UpstreamResponse {
     /** The first value of a header, or null. */
     String getHeader(CharSequence name);
 
-    Iterable<Map.Entry<String, String>> headers();
+    /**
+     * The headers as they were decoded: names and values as character sequences (Latchkey's own client keeps names as
+     * Netty's {@code AsciiString}s, so copying them on costs no string per header).
+     */
+    Iterable<Map.Entry<CharSequence, CharSequence>> headers();
 
     /**
      * Receives each chunk of the body as it arrives. A chunk may be lent for the length of the call only (Latchkey's

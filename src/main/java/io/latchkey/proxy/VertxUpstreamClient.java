@@ -122,8 +122,10 @@ final class VertxUpstreamClient implements UpstreamClient {
         }
 
         @Override
-        public Iterable<Map.Entry<String, String>> headers() {
-            return response.headers();
+        @SuppressWarnings("unchecked")
+        public Iterable<Map.Entry<CharSequence, CharSequence>> headers() {
+            // Its entries are read, never set: a String entry is a CharSequence entry to a reader.
+            return (Iterable<Map.Entry<CharSequence, CharSequence>>) (Iterable<?>) response.headers();
         }
 
         @Override

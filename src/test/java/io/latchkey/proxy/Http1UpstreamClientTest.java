@@ -120,6 +120,23 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void hopByHopHeadersOfTheAnswerStayWithTheUpstream() {
+        start((head, in, out) -> {
+            RawUpstream.readBody(head, in);
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nConnection: X-Secret-Hop\r\nX-Secret-Hop: 1\r\n"
+                    + "KEEP-ALIVE: timeout=5\r\nProxy-Connection: keep-alive\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\n"
+                    + "x-kept: yes\r\nContent-Length: 2\r\n\r\nok");
+            return true;
+        }, "");
+        HttpResponse<String> response = assertAnswers(1, 200, "ok").get(0);
+        assertThat(response.headers().firstValue("X-Kept")).hasValue("yes");
+        assertThat(response.headers().firstValue("Content-Length")).hasValue("2");
+        for (String hop : List.of("X-Secret-Hop", "Keep-Alive", "Proxy-Connection", "Trailer", "Upgrade")) {
+            assertThat(response.headers().allValues(hop)).as(hop).isEmpty();
+        }
+    }
+
+    @Test
     void sequentialRequestsShareOneConnection() {
         start(Http1UpstreamClientTest::answerOk, "");
         assertAnswers(10, 200, "ok");
