@@ -422,17 +422,26 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(1);
     }
 
-    @Test
-    void gaugesShowBusyIdleAndWaitingConnectionsOfTheOrigin() throws Exception {
+    /**
+     * Starts an upstream that holds each request until {@code release}, behind a pool of one connection, and sends a
+     * first call that now occupies that connection.
+     */
+    private CompletableFuture<HttpResponse<String>> occupyPoolOfOne(CountDownLatch release, String routeExtras)
+            throws InterruptedException {
         ProxyHarness.upstreamPoolSize.set(1);
         CountDownLatch firstArrived = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        start(heldUntil(firstArrived, release), "");
-        HttpClient client = proxy.client();
-        CompletableFuture<HttpResponse<String>> first = client.sendAsync(
+        start(heldUntil(firstArrived, release), routeExtras);
+        CompletableFuture<HttpResponse<String>> first = proxy.client().sendAsync(
                 HttpRequest.newBuilder(proxy.uri("/raw/1")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
-        CompletableFuture<HttpResponse<String>> second = client.sendAsync(
+        return first;
+    }
+
+    @Test
+    void gaugesShowBusyIdleAndWaitingConnectionsOfTheOrigin() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<HttpResponse<String>> first = occupyPoolOfOne(release, "");
+        CompletableFuture<HttpResponse<String>> second = proxy.client().sendAsync(
                 HttpRequest.newBuilder(proxy.uri("/raw/2")).build(), HttpResponse.BodyHandlers.ofString());
         awaitGauge("latchkey.upstream.waiting", null, 1);
         assertThat(gauge("latchkey.upstream.connections", "busy").value()).isEqualTo(1);
@@ -461,13 +470,8 @@ class Http1UpstreamClientTest {
 
     @Test
     void waitingForAPooledConnectionEndsAtTheConnectTimeout() throws Exception {
-        ProxyHarness.upstreamPoolSize.set(1);
-        CountDownLatch firstArrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        start(heldUntil(firstArrived, release), "connectTimeout: 200ms");
-        CompletableFuture<HttpResponse<String>> first = proxy.client().sendAsync(
-                HttpRequest.newBuilder(proxy.uri("/raw/1")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<HttpResponse<String>> first = occupyPoolOfOne(release, "connectTimeout: 200ms");
         HttpResponse<String> waited = proxy.get("/raw/2");
         release.countDown();
         RoutingTest.assertError(waited, 504, "upstream_timeout", "raw");

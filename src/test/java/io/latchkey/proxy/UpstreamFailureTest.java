@@ -35,9 +35,8 @@ class UpstreamFailureTest {
     @BeforeAll
     static void start(@TempDir Path directory) throws IOException {
         // other.latchkey.test is a name the test certificate does not carry.
-        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setAddressResolverOptions(
-                new AddressResolverOptions()
-                        .setHostsValue(Buffer.buffer("127.0.0.1 localhost other.latchkey.test\n"))));
+        vertx = ProxyHarness.newVertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+                .setHostsValue(Buffer.buffer("127.0.0.1 localhost other.latchkey.test\n"))));
         healthy = EchoUpstream.http(vertx);
         TestCertificates certificates = TestCertificates.create(directory);
         untrusted = EchoUpstream.https(vertx, certificates);

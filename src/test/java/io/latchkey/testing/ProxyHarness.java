@@ -50,7 +50,12 @@ public final class ProxyHarness implements AutoCloseable {
      * in application.yaml): epoll where the platform has it, as on the machines CI runs on.
      */
     public static Vertx newVertx() {
-        return Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        return newVertx(new VertxOptions());
+    }
+
+    /** As {@link #newVertx()}, with the test's own options (such as a hosts file) besides the transport. */
+    public static Vertx newVertx(VertxOptions options) {
+        return Vertx.vertx(options.setPreferNativeTransport(true));
     }
 
     /** Starts a proxy serving {@code policy}; {@code environment} stands in for the process environment. */
