@@ -4,12 +4,17 @@
 #   docker run --rm -p 127.0.0.1:15001:15001 -p 15020:15020 \
 #     -v "$PWD/examples:/etc/latchkey:ro" -e LATCHKEY_POLICY=/etc/latchkey/quickstart-policy.yaml \
 #     -e LATCHKEY_PROXY_HOST=0.0.0.0 latchkey:jvm
+#
+# For sidecars without the database (LATCHKEY_DATABASE_ENABLED=false, as k8s/base runs), the same package step also
+# builds target/quarkus-app-without-database, which starts without Hibernate ORM's start-up work (README "Images"):
+#   docker build --build-arg APP=quarkus-app-without-database -t latchkey:jvm-without-database .
 FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21
+ARG APP=quarkus-app
 ENV LANGUAGE='en_US:en'
-COPY --chown=185 target/quarkus-app/lib/ /deployments/lib/
-COPY --chown=185 target/quarkus-app/*.jar /deployments/
-COPY --chown=185 target/quarkus-app/app/ /deployments/app/
-COPY --chown=185 target/quarkus-app/quarkus/ /deployments/quarkus/
+COPY --chown=185 target/${APP}/lib/ /deployments/lib/
+COPY --chown=185 target/${APP}/*.jar /deployments/
+COPY --chown=185 target/${APP}/app/ /deployments/app/
+COPY --chown=185 target/${APP}/quarkus/ /deployments/quarkus/
 COPY --chown=185 --chmod=0755 src/main/docker/cds-training.sh /deployments/cds-training.sh
 EXPOSE 15001 15000 15020
 USER 185

@@ -127,17 +127,24 @@ taskset -c 1 java -Xmx64m -XX:+UseSerialGC -cp "$RUNTIME_CP" bench/src/TokenEndp
 LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms8m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:CompileThresholdScaling=3 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"}
 # The JVM image ships an AppCDS archive written by a training run (src/main/docker/cds-training.sh); the harness
 # writes one the same way, with the same flags, and runs every Latchkey with it, as the image does.
-CDS_ARCHIVE="$WORK/app-cds.jsa"
-TRAINING_PROXY_PORT=18087 TRAINING_MANAGEMENT_PORT=18088 taskset -c 0 bash src/main/docker/cds-training.sh \
-  java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -XX:ArchiveClassesAtExit="$CDS_ARCHIVE" -Xlog:cds=error \
-  -jar target/quarkus-app/quarkus-run.jar > "$WORK/cds-training.log" 2>&1 \
-  || { echo "The AppCDS training run failed; see $WORK/cds-training.log" >&2; exit 1; }
+# Every Latchkey arm runs the without-database build (target/quarkus-app-without-database), the one a sidecar with
+# the database off runs (k8s/base); the full build (target/quarkus-app) is started too, for its first proxied 200.
+LATCHKEY_APP=target/quarkus-app-without-database FULL_APP=target/quarkus-app
+train_cds() { # app archive
+  TRAINING_PROXY_PORT=18087 TRAINING_MANAGEMENT_PORT=18088 taskset -c 0 bash src/main/docker/cds-training.sh \
+    java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -XX:ArchiveClassesAtExit="$2" -Xlog:cds=error \
+    -jar "$1/quarkus-run.jar" > "$WORK/cds-training.log" 2>&1 \
+    || { echo "The AppCDS training run failed; see $WORK/cds-training.log" >&2; exit 1; }
+}
+CDS_ARCHIVE="$WORK/app-cds.jsa" FULL_CDS_ARCHIVE="$WORK/full-app-cds.jsa"
+train_cds "$LATCHKEY_APP" "$CDS_ARCHIVE"
+train_cds "$FULL_APP" "$FULL_CDS_ARCHIVE"
 CDS_FLAGS="-XX:SharedArchiveFile=$CDS_ARCHIVE"
-start_latchkey() { # port policy log [extra JVM flags]
+start_latchkey() { # port policy log [extra JVM flags] [application directory]
   BENCH_TOKEN=bench-token BENCH_CLIENT_ID=bench-client LATCHKEY_POLICY="$2" LATCHKEY_PROXY_PORT=$1 \
     LATCHKEY_PROXY_EVENT_LOOPS=1 LATCHKEY_ACCESS_LOG=false LATCHKEY_DATABASE_ENABLED=false \
     QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 \
-    taskset -c 0 java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS ${4-$CDS_FLAGS} -jar target/quarkus-app/quarkus-run.jar \
+    taskset -c 0 java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS ${4-$CDS_FLAGS} -jar "${5:-$LATCHKEY_APP}/quarkus-run.jar" \
     > "$3" 2>&1 &
 }
 await_200() { # port
@@ -147,13 +154,13 @@ await_200() { # port
   done
   echo "The proxy on port $1 never answered 200; see $WORK" >&2; exit 1
 }
-# Start-up, measured alone: the first proxied 200 after `java` starts, three times with the class archive and three
-# times without, alternating.
-FIRST_200=() FIRST_200_NO_CDS=()
-first_200_ms() { # log [extra JVM flags]
+# Start-up, measured alone: the first proxied 200 after `java` starts, three times each, alternating: with the class
+# archive, without it, and the full build with its own archive.
+FIRST_200=() FIRST_200_NO_CDS=() FIRST_200_FULL=()
+first_200_ms() { # log [extra JVM flags] [application directory]
   local start_ns probe
   start_ns=$(date +%s%N)
-  start_latchkey $LATCHKEY_PORT "$WORK/policy.yaml" "$1" "${2-$CDS_FLAGS}"; probe=$!
+  start_latchkey $LATCHKEY_PORT "$WORK/policy.yaml" "$1" "${2-$CDS_FLAGS}" "${3:-$LATCHKEY_APP}"; probe=$!
   await_200 $LATCHKEY_PORT
   echo $(( ($(date +%s%N) - start_ns) / 1000000 ))
   kill $probe; wait $probe 2>/dev/null || true
@@ -161,9 +168,15 @@ first_200_ms() { # log [extra JVM flags]
 for attempt in 1 2 3; do
   ms=$(first_200_ms "$WORK/latchkey-start-$attempt.log"); FIRST_200+=("$ms")
   ms=$(first_200_ms "$WORK/latchkey-start-no-cds-$attempt.log" ""); FIRST_200_NO_CDS+=("$ms")
+  ms=$(first_200_ms "$WORK/latchkey-start-full-$attempt.log" "-XX:SharedArchiveFile=$FULL_CDS_ARCHIVE" "$FULL_APP")
+  FIRST_200_FULL+=("$ms")
 done
-FIRST_200_MS=$(printf '%s\n' "${FIRST_200[@]}" | sort -n | sed -n 2p)
-FIRST_200_NO_CDS_MS=$(printf '%s\n' "${FIRST_200_NO_CDS[@]}" | sort -n | sed -n 2p)
+middle() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+FIRST_200_MS=$(middle "${FIRST_200[@]}") FIRST_200_NO_CDS_MS=$(middle "${FIRST_200_NO_CDS[@]}")
+FIRST_200_FULL_MS=$(middle "${FIRST_200_FULL[@]}")
+echo "first proxied 200, ms: without-database build ${FIRST_200[*]} (class archive), ${FIRST_200_NO_CDS[*]} (none);" \
+  "full build ${FIRST_200_FULL[*]} (class archive)" >&2
+if [ "${START_UP_ONLY:-}" = 1 ]; then exit 0; fi
 start_latchkey $LATCHKEY_PORT "$WORK/policy.yaml" "$WORK/latchkey.log"; LATCHKEY_PID=$!; pids+=($LATCHKEY_PID)
 await_200 $LATCHKEY_PORT
 OAUTH_START_S=$(date +%s)
@@ -268,13 +281,15 @@ TOKENS_ISSUED=$(curl -s "http://127.0.0.1:$TOKEN_PORT/count")
 OAUTH_ELAPSED_S=$(( $(date +%s) - OAUTH_START_S ))
 FIRST_200_ALL="${FIRST_200[*]}"
 FIRST_200_NO_CDS_ALL="${FIRST_200_NO_CDS[*]}"
+FIRST_200_FULL_ALL="${FIRST_200_FULL[*]}"
 
 mkdir -p bench/results
 python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$OPEN" "$RSS_5K_KB" \
-  "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" "$FIRST_200_NO_CDS_MS" "$FIRST_200_NO_CDS_ALL" <<'PY' | tee bench/results/latest.md
+  "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" "$FIRST_200_NO_CDS_MS" "$FIRST_200_NO_CDS_ALL" \
+  "$FIRST_200_FULL_MS" "$FIRST_200_FULL_ALL" <<'PY' | tee bench/results/latest.md
 import sys, statistics, datetime, platform, subprocess
 (path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
- first_no_cds_ms, first_no_cds_all) = sys.argv[1:]
+ first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all) = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
 arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k", "netty-floor", "vertx-floor"]
 def col(arm, i): return [float(r[i]) for r in rows if r[0] == arm]
@@ -310,8 +325,10 @@ print(f"| throughput 10,000 routes / one route | {med['latchkey-10k']['rps']/L['
       f" {med['latchkey-10k']['cpu']/L['cpu']:.3f}×; per round: {per_round('latchkey-10k', 'latchkey')}×) |")
 print(f"| throughput oauth2 (cached token) / static | {med['latchkey-oauth']['rps']/L['rps']:.3f} (CPU per request"
       f" {med['latchkey-oauth']['cpu']/L['cpu']:.3f}×; per round: {per_round('latchkey-oauth', 'latchkey')}×) |")
-print(f"\nLatchkey: first proxied 200 {first_ms} ms after `java` started with the JVM image's class archive (median of"
-      f" {first_all} ms), {first_no_cds_ms} ms without it (median of {first_no_cds_all} ms); RSS {int(rss_idle)//1024} MiB idle, "
+print(f"\nLatchkey (the without-database build, as every Latchkey arm above): first proxied 200 {first_ms} ms after `java`"
+      f" started with the JVM image's class archive (median of {first_all} ms), {first_no_cds_ms} ms without it (median of"
+      f" {first_no_cds_all} ms); the full build with its archive {first_full_ms} ms (median of {first_full_all} ms)."
+      f" RSS {int(rss_idle)//1024} MiB idle, "
       f"{int(rss_load)//1024} MiB after the saturation runs, {int(rss_5k)//1024} MiB at 5k req/s (-Xmx64m).")
 print("\nSaturation on 2 cores: wrk and the upstream share CPU 1, which saturates first (the direct arm is no faster"
       " than the proxies), so req/s measure the load generator as much as the proxy; CPU per request is the comparison"

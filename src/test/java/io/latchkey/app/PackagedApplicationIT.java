@@ -45,10 +45,16 @@ class PackagedApplicationIT {
     /** The jar on free ports with {@code jvmOptions}, IT_TOKEN set, and {@code environment} over that. */
     static Process start(Path policy, Path output, List<String> jvmOptions, Map<String, String> environment)
             throws IOException {
+        return start(RUNNER, policy, output, jvmOptions, environment);
+    }
+
+    /** As above, for the build whose runner jar is {@code runner}. */
+    static Process start(Path runner, Path policy, Path output, List<String> jvmOptions,
+            Map<String, String> environment) throws IOException {
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
         command.addAll(List.of("-Dquarkus.http.port=0", "-Dquarkus.management.port=0", "-Dlatchkey.proxy.port=0",
-                "-jar", RUNNER.toString()));
+                "-jar", runner.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("LATCHKEY_POLICY", policy.toString());
         builder.environment().put("IT_TOKEN", "packaged-it-token-55e1");

@@ -172,6 +172,29 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theImageHasTheDatabaseWhereTheDatabaseIsOn() throws IOException {
+        Map<String, String> env = latchkey.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        assertThat(env.get("LATCHKEY_DATABASE_ENABLED")).isEqualTo("false");
+        assertThat(latchkey.getImage()).endsWith("-without-database");
+        // The embedded-store overlay switches the database on and swaps in the full build's tag.
+        Deployment patch = YAML.readValue(Path.of("k8s/overlays/embedded-store/embedded-env.yaml").toFile(),
+                Deployment.class);
+        assertThat(patch.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("LATCHKEY_DATABASE_ENABLED=true"));
+        Map<String, Object> kustomization = new Yaml()
+                .load(Files.readString(Path.of("k8s/overlays/embedded-store/kustomization.yaml")));
+        List<Map<String, String>> images = (List<Map<String, String>>) kustomization.get("images");
+        String baseImage = latchkey.getImage();
+        assertThat(images).singleElement().satisfies(image -> {
+            assertThat(baseImage).startsWith(image.get("name") + ":");
+            assertThat(baseImage.substring(image.get("name").length() + 1))
+                    .isEqualTo(image.get("newTag") + "-without-database");
+        });
+    }
+
+    @Test
     void containersRunRestricted() {
         for (Container container : List.of(latchkey,
                 deployment.getSpec().getTemplate().getSpec().getContainers().get(0))) {

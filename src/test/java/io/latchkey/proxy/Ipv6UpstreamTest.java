@@ -29,6 +29,7 @@ class Ipv6UpstreamTest {
     static Vertx vertx;
     static EchoUpstream plain;
     static EchoUpstream tls;
+    static EchoUpstream h2;
     static ProxyHarness proxy;
 
     @BeforeAll
@@ -38,6 +39,7 @@ class Ipv6UpstreamTest {
         plain = EchoUpstream.httpOn(vertx, "::1");
         TestCertificates certificates = TestCertificates.create(directory);
         tls = EchoUpstream.httpsHttp11OnlyOn(vertx, certificates, "::1");
+        h2 = EchoUpstream.httpsOn(vertx, certificates, "::1");
         proxy = ProxyHarness.start(vertx, directory, """
                 apiVersion: latchkey.io/v1alpha1
                 kind: EgressPolicy
@@ -52,7 +54,13 @@ class Ipv6UpstreamTest {
                       prefix: /tls
                       upstream: https://[::1]:%d
                       caBundle: %s
-                """.formatted(plain.port(), tls.port(), certificates.caCertificate));
+                    - name: h2
+                      prefix: /h2
+                      upstream: https://[::1]:%d
+                      caBundle: %s
+                      http2: true
+                """.formatted(plain.port(), tls.port(), certificates.caCertificate, h2.port(),
+                certificates.caCertificate));
     }
 
     private static boolean ipv6Loopback() {
@@ -70,6 +78,7 @@ class Ipv6UpstreamTest {
             proxy.close();
             plain.close();
             tls.close();
+            h2.close();
             vertx.close();
         }
     }
@@ -86,5 +95,14 @@ class Ipv6UpstreamTest {
         HttpResponse<String> response = proxy.get("/tls/hello");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(tls.last().headerValues("Host")).containsExactly("[::1]:" + tls.port());
+    }
+
+    @Test
+    void http2KeepsTheBracketsInTheAuthority() {
+        HttpResponse<String> response = proxy.get("/h2/hello");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        EchoUpstream.Received received = h2.last();
+        assertThat(received.protocol()).isEqualTo("HTTP_2");
+        assertThat(received.authority()).isEqualTo("[::1]:" + h2.port());
     }
 }

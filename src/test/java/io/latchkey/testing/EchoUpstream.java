@@ -72,6 +72,11 @@ public final class EchoUpstream implements AutoCloseable {
         return new EchoUpstream(vertx, new HttpServerOptions(), host);
     }
 
+    /** Over TLS, offering HTTP/2 by ALPN, listening on {@code host} instead of 127.0.0.1. */
+    public static EchoUpstream httpsOn(Vertx vertx, TestCertificates certificates, String host) {
+        return new EchoUpstream(vertx, tls(certificates).setUseAlpn(true), host);
+    }
+
     /** Over TLS, HTTP/1.1 only, listening on {@code host} instead of 127.0.0.1. */
     public static EchoUpstream httpsHttp11OnlyOn(Vertx vertx, TestCertificates certificates, String host) {
         return new EchoUpstream(vertx, tls(certificates).setUseAlpn(false), host);
