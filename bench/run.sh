@@ -255,6 +255,7 @@ declare -A PORT=([direct]=$UPSTREAM_PORT [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_
 declare -A LOADGEN_PATH=([direct]=/x [nginx]=/bench/x [haproxy]=/bench/x [latchkey]=/bench/x [latchkey-oauth]=/bench/x
   [latchkey-10k]=/bench/x [netty-floor]=/bench/x [vertx-floor]=/bench/x)
 OPEN="$WORK/open.tsv"; : > "$OPEN"
+
 RSS_5K_KB=0
 for rate in 1000 5000; do
   for round in $(seq 1 "$ROUNDS"); do
@@ -262,7 +263,7 @@ for rate in 1000 5000; do
       # The sender thread gets real-time priority (REALTIME_SENDER): it must wake on time although the upstream
       # shares its core.
       before=$(proxy_ticks "$arm")
-      line=$(REALTIME_SENDER=1 taskset -c 1 java -XX:+UseSerialGC -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java 127.0.0.1 "${PORT[$arm]}" \
+      line=$(REALTIME_SENDER=1 LOAD_CPU=1 taskset -c 1 java -XX:+UseSerialGC -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java 127.0.0.1 "${PORT[$arm]}" \
         "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION" | tail -1)
       after=$(proxy_ticks "$arm")
       # The proxy's CPU at a fixed rate: what a sidecar that is never saturated actually spends per request.
@@ -349,10 +350,12 @@ def cpu_at(arm, rate):
 print(f"\nFixed rate, open loop (latency from each request's planned send time, HdrHistogram; the sender sleeps until"
       f" each planned time, and how late it woke is the lag column, part of every arm's latency alike), {duration}s per"
       f" run, {rounds} rounds; medians in µs. Steal is the hypervisor's (both CPUs, /proc/stat), the most of any round:"
-      f" where it reaches tens of milliseconds, that arm's p99 holds the machine's stalls.\n")
+      f" where it reaches tens of milliseconds, that arm's p99 holds the machine's stalls. CPU 1 busy: the core the"
+      f" load generator and the upstream share, over the measured seconds, the most of any round; near 100%, requests"
+      f" queue on the load side and that row's latencies are the machine's, not the proxy's.\n")
 print("| arm | req/s | p50 | p99 | p99.9 | Δp50 over direct | Δp99 over direct | sender lag p99 | proxy CPU s / 1k req"
-      " | errors | steal ms |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+      " | errors | steal ms | CPU 1 busy |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for rate in (1000, 5000):
     base = {k: statistics.median(int(v[k]) for v in opens[("direct", rate)]) for k in ("p50_us", "p99_us")}
     for arm in arms:
@@ -361,9 +364,10 @@ for rate in (1000, 5000):
         err = sum(int(v["errors"]) for v in runs)
         cpu_k = "—" if arm == "direct" else f"{cpu_at(arm, rate):.4f}"
         steal = max(int(v["steal_ms"]) for v in runs)
+        busy = max(int(v["load_cpu_busy_pct"]) for v in runs)
         print(f"| {arm} | {rate} | {m['p50_us']:.0f} | {m['p99_us']:.0f} | {m['p999_us']:.0f} | "
               f"{m['p50_us'] - base['p50_us']:.0f} | {m['p99_us'] - base['p99_us']:.0f} | {m['lag_p99_us']:.0f} | {cpu_k} | {err}"
-              f" | {steal} |")
+              f" | {steal} | {busy}% |")
 
 print("\n| added latency over direct | Latchkey | nginx | HAProxy |\n|---|---|---|---|")
 for rate in (1000, 5000):

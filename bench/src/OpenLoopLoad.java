@@ -19,7 +19,8 @@ import io.vertx.core.http.RequestOptions;
  * lowering the rate (coordinated omission). A sender thread sleeps until each planned time (parkNanos, so tens of
  * microseconds late at worst, not a millisecond tick) and hands the request to one Vert.x event loop, which sends it
  * over a pool of warmed keep-alive connections. How late the sender itself was is reported too ({@code lag_*}): it
- * is part of every arm's latency alike. Prints p50, p99, p99.9 and max in microseconds, and the hypervisor's steal
+ * is part of every arm's latency alike. Prints p50, p99, p99.9 and max in microseconds, how busy the load's own CPU
+ * was ({@code LOAD_CPU}), and the hypervisor's steal
  * time during the measured seconds (a VM that stalls shows it there).
  *
  * <pre>
@@ -46,13 +47,17 @@ public class OpenLoopLoad {
         Histogram lag = newHistogram();
         AtomicLong errors = new AtomicLong();
         long stealBefore = stealMillis();
+        long[] loadCpuBefore = loadCpuJiffies();
         run(context, client, request, rate, seconds, latency, lag, errors);
         long steal = stealMillis() - stealBefore;
+        long[] loadCpuAfter = loadCpuJiffies();
+        long busyPct = loadCpuBefore == null ? -1
+                : 100 * (loadCpuAfter[0] - loadCpuBefore[0]) / Math.max(1, loadCpuAfter[1] - loadCpuBefore[1]);
         System.out.printf("rate=%d sent=%d errors=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d lag_p50_us=%d"
-                + " lag_p99_us=%d steal_ms=%d%n", rate, (long) rate * seconds, errors.get(),
+                + " lag_p99_us=%d steal_ms=%d load_cpu_busy_pct=%d%n", rate, (long) rate * seconds, errors.get(),
                 latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
                 latency.getValueAtPercentile(99.9), latency.getMaxValue(), lag.getValueAtPercentile(50),
-                lag.getValueAtPercentile(99), steal);
+                lag.getValueAtPercentile(99), steal, busyPct);
         System.exit(0);
     }
 
@@ -84,6 +89,28 @@ public class OpenLoopLoad {
     static long stealMillis() throws java.io.IOException {
         String total = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
         return Long.parseLong(total.split("\\s+")[8]) * 10;
+    }
+
+    /**
+     * Busy and total jiffies so far of the CPU named by {@code LOAD_CPU} (the harness pins this process, and the
+     * upstream, to it), from its {@code cpuN} line of /proc/stat: user, nice, system, irq, softirq and steal count as
+     * busy, idle and iowait do not. Near 100% busy over the measured seconds, requests queue on the load side and
+     * the latencies are its own. Null without {@code LOAD_CPU} (reported as -1).
+     */
+    static long[] loadCpuJiffies() throws java.io.IOException {
+        String cpu = System.getenv("LOAD_CPU");
+        if (cpu == null) {
+            return null;
+        }
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))) {
+            String[] f = line.split("\\s+");
+            if (f[0].equals("cpu" + cpu)) {
+                long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                        + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+                return new long[] { busy, busy + Long.parseLong(f[4]) + Long.parseLong(f[5]) };
+            }
+        }
+        throw new IllegalStateException("no cpu" + cpu + " line in /proc/stat");
     }
 
     static Histogram newHistogram() {
