@@ -168,8 +168,13 @@ class PackagedApplicationIT {
 
     /** Starts the jar, expects it to exit with a non-zero status within a minute, and returns what it printed. */
     String failedStartUp(Path policy, String logName, Map<String, String> environment) throws Exception {
-        Path output = directory.resolve(logName);
-        Process process = start(policy, output, environment);
+        return failedStartUp(RUNNER, policy, directory.resolve(logName), environment);
+    }
+
+    /** Starts the build whose runner jar is {@code runner}, which must exit non-zero; its output. */
+    static String failedStartUp(Path runner, Path policy, Path output, Map<String, String> environment)
+            throws Exception {
+        Process process = start(runner, policy, output, List.of(), environment);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
         assertThat(process.exitValue()).isNotZero();
         return Files.readString(output, StandardCharsets.UTF_8);

@@ -2,7 +2,6 @@ package io.latchkey.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -74,13 +73,9 @@ class WithoutDatabaseBuildIT {
     @Test
     void refusesTheDatabaseWithTheReason() throws Exception {
         Path policy = PackagedApplicationIT.echoPolicy(directory, 9);
-        Path output = directory.resolve("refused.log");
-        Process process = PackagedApplicationIT.start(RUNNER, policy, output, List.of(),
-                Map.of("LATCHKEY_DATABASE_ENABLED", "true"));
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits").isTrue();
-        assertThat(process.exitValue()).isNotZero();
-        assertThat(Files.readString(output, StandardCharsets.UTF_8)).contains(
-                "latchkey.database.enabled (LATCHKEY_DATABASE_ENABLED) is true, but this is the without-database build")
+        assertThat(PackagedApplicationIT.failedStartUp(RUNNER, policy, directory.resolve("refused.log"),
+                Map.of("LATCHKEY_DATABASE_ENABLED", "true"))).contains(
+                        "latchkey.database.enabled (LATCHKEY_DATABASE_ENABLED) is true, but this is the without-database build")
                 .doesNotContain("Latchkey proxy listening");
     }
 }

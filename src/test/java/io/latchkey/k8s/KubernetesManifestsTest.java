@@ -38,6 +38,7 @@ class KubernetesManifestsTest {
 
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    static final String EMBEDDED_ENV = "k8s/overlays/embedded-store/embedded-env.yaml";
     static Map<String, Object> application;
     static Deployment deployment;
     static Container latchkey;
@@ -58,6 +59,21 @@ class KubernetesManifestsTest {
             node = ((Map<String, Object>) node).get(key);
         }
         return node;
+    }
+
+    /** The Latchkey container of an overlay's Deployment patch. */
+    static Container overlaySidecar(Deployment patch) {
+        return patch.getSpec().getTemplate().getSpec().getInitContainers().get(0);
+    }
+
+    static Deployment readDeployment(String path) throws IOException {
+        return YAML.readValue(Path.of(path).toFile(), Deployment.class);
+    }
+
+    /** A container's environment variables that have a literal value, by name. */
+    static Map<String, String> values(Container container) {
+        return container.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     }
 
     static int port(String name) {
@@ -117,9 +133,8 @@ class KubernetesManifestsTest {
         Set<String> known = environmentNames("latchkey", LatchkeyConfig.class);
         List<EnvVar> env = new java.util.ArrayList<>(latchkey.getEnv());
         for (String overlay : List.of("k8s/overlays/vault/vault-env.yaml",
-                "k8s/overlays/embedded-store/embedded-env.yaml")) {
-            Deployment patch = YAML.readValue(Path.of(overlay).toFile(), Deployment.class);
-            env.addAll(patch.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv());
+                EMBEDDED_ENV)) {
+            env.addAll(overlaySidecar(readDeployment(overlay)).getEnv());
         }
         Set<String> used = env.stream().map(EnvVar::getName).filter(n -> n.startsWith("LATCHKEY_"))
                 .collect(Collectors.toSet());
@@ -151,11 +166,9 @@ class KubernetesManifestsTest {
 
     @Test
     void theEmbeddedStoreOverlayMountsTheFilesItsConfigurationNames() throws IOException {
-        Deployment patch = YAML.readValue(Path.of("k8s/overlays/embedded-store/embedded-env.yaml").toFile(),
-                Deployment.class);
-        Container sidecar = patch.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-        Map<String, String> env = sidecar.getEnv().stream().filter(e -> e.getValue() != null)
-                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        Deployment patch = readDeployment(EMBEDDED_ENV);
+        Container sidecar = overlaySidecar(patch);
+        Map<String, String> env = values(sidecar);
         Map<String, String> mounts = sidecar.getVolumeMounts().stream()
                 .collect(Collectors.toMap(m -> m.getName(), m -> m.getMountPath()));
         assertThat(env.get("LATCHKEY_CRYPTO_KEYS")).isEqualTo("file:" + mounts.get("crypto-keys") + "/keys");
@@ -174,15 +187,10 @@ class KubernetesManifestsTest {
     @Test
     @SuppressWarnings("unchecked")
     void theImageHasTheDatabaseWhereTheDatabaseIsOn() throws IOException {
-        Map<String, String> env = latchkey.getEnv().stream().filter(e -> e.getValue() != null)
-                .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-        assertThat(env.get("LATCHKEY_DATABASE_ENABLED")).isEqualTo("false");
+        assertThat(values(latchkey).get("LATCHKEY_DATABASE_ENABLED")).isEqualTo("false");
         assertThat(latchkey.getImage()).endsWith("-without-database");
         // The embedded-store overlay switches the database on and swaps in the full build's tag.
-        Deployment patch = YAML.readValue(Path.of("k8s/overlays/embedded-store/embedded-env.yaml").toFile(),
-                Deployment.class);
-        assertThat(patch.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv())
-                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("LATCHKEY_DATABASE_ENABLED=true"));
+        assertThat(values(overlaySidecar(readDeployment(EMBEDDED_ENV)))).containsEntry("LATCHKEY_DATABASE_ENABLED", "true");
         Map<String, Object> kustomization = new Yaml()
                 .load(Files.readString(Path.of("k8s/overlays/embedded-store/kustomization.yaml")));
         List<Map<String, String>> images = (List<Map<String, String>>) kustomization.get("images");
