@@ -125,15 +125,14 @@ done
 HDR=$HOME/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar
 [ -f "$HDR" ] || ./mvnw -B -q dependency:get -Dartifact=org.hdrhistogram:HdrHistogram:2.2.2
 ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime
-LOADGEN_CP="$(cat "$WORK/cp.txt"):$HDR"
+# The load generator compiled once, run as bench/run.sh runs it (see there for the flags).
+javac -nowarn -d "$WORK/bench-classes" -cp "$(cat "$WORK/cp.txt"):$HDR" bench/src/OpenLoopLoad.java
+LOADGEN_CP="$WORK/bench-classes:$(cat "$WORK/cp.txt"):$HDR"
 OPEN="$WORK/open.tsv"; : > "$OPEN"
 for round in $(seq 1 "$RATE_ROUNDS"); do
   for arm in "${ARMS[@]}"; do
-    before=$(cpu_ticks "${PROXY_PID[$arm]}")
-    line=$(REALTIME_SENDER=1 taskset -c 1 java -XX:+UseSerialGC -cp "$LOADGEN_CP" bench/src/OpenLoopLoad.java \
-      127.0.0.1 "${PORT[$arm]}" "${PATH_OF[$arm]}" "$RATE" "$RATE_DURATION" | tail -1)
-    after=$(cpu_ticks "${PROXY_PID[$arm]}")
-    line="$line cpu_per_1k_s=$(cpu_per_1k $((after - before)) $((RATE * RATE_DURATION)))"
+    line=$(PROXY_PID=${PROXY_PID[$arm]} REALTIME_LOAD=1 taskset -c 1 java -XX:+UseSerialGC -Xmn16m -XX:TieredStopAtLevel=1 \
+      -cp "$LOADGEN_CP" OpenLoopLoad 127.0.0.1 "${PORT[$arm]}" "${PATH_OF[$arm]}" "$RATE" "$RATE_DURATION" | tail -1)
     echo "open loop $RATE/s round $round $arm: $line" >&2
     printf '%s\t%s\n' "$arm" "$line" >> "$OPEN"
   done
@@ -173,7 +172,7 @@ print("|---|---|---|---|---|---|")
 for a in arms:
     runs = opens[a]
     def v(k): return [float(r[k]) for r in runs]
-    print(f"| {a} | {span(v('p50_us'), 0)} | {span(v('p99_us'), 0)} | {span(v('cpu_per_1k_s'), 4)} |"
+    print(f"| {a} | {span(v('p50_us'), 0)} | {span(v('p99_us'), 0)} | {span(v('proxy_cpu_per_1k_s'), 4)} |"
           f" {int(sum(v('errors')))} | {max(v('steal_ms')):.0f} |")
 PY
 echo "Work files (logs, raw results): $WORK" >&2

@@ -1,33 +1,68 @@
-import java.util.concurrent.CountDownLatch;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * An open-loop load generator: requests are due at planned times (a fixed rate) whether or not earlier ones have
  * answered, and each latency is measured from its planned time, so a stall shows up as latency instead of silently
- * lowering the rate (coordinated omission). A sender thread sleeps until each planned time (parkNanos, so tens of
- * microseconds late at worst, not a millisecond tick) and hands the request to one Vert.x event loop, which sends it
- * over a pool of warmed keep-alive connections. How late the sender itself was is reported too ({@code lag_*}): it
- * is part of every arm's latency alike. Prints p50, p99, p99.9 and max in microseconds, how busy the load's own CPU
- * was ({@code LOAD_CPU}), and the hypervisor's steal
- * time during the measured seconds (a VM that stalls shows it there).
+ * lowering the rate (coordinated omission).
+ *
+ * <p>
+ * It shares its CPU with the upstream, so it must cost little per request: an earlier version on Vert.x's client, with
+ * a sender thread handing each request to the event loop, used 0.9 of that CPU at 5,000 req/s (its JIT compilers
+ * a quarter of it, still compiling during the measured seconds), and the 5k rows measured its queue. Here one Netty
+ * event loop does everything: it wakes at the next planned time (epoll's timeout has nanosecond resolution), sends
+ * every request that is due as one write of prepared bytes on an idle keep-alive connection (warmed before), and
+ * decodes answers with Netty's response decoder. Run it with {@code -XX:TieredStopAtLevel=1}: C1's code is enough
+ * here, and C2 would still be compiling during the measured seconds at these rates. How late the loop woke for each
+ * request ({@code lag_*}) is part of every arm's latency alike.
+ *
+ * <p>
+ * Prints p50, p99, p99.9 and max in microseconds, the lag, the hypervisor's steal time during the measured seconds (a
+ * VM that stalls shows it there), how busy the load's own CPU was ({@code LOAD_CPU}) and how much of it this process
+ * took ({@code load_process_cpu_pct}), and with {@code PROXY_PID} the proxy's CPU seconds per 1,000 of the measured
+ * requests ({@code proxy_cpu_per_1k_s}; -1 without). {@code REALTIME_LOAD=1} gives the event loop real-time priority (needs root).
  *
  * <pre>
- * java -cp "$(project runtime classpath):HdrHistogram.jar" bench/src/OpenLoopLoad.java HOST PORT PATH RATE SECONDS
+ * java -XX:TieredStopAtLevel=1 -cp "$(project runtime classpath):HdrHistogram.jar" bench/src/OpenLoopLoad.java \
+ *     HOST PORT PATH RATE SECONDS
  * </pre>
  */
 public class OpenLoopLoad {
+
+    /**
+     * Keep-alive connections, opened before the warm-up and kept open (one that the other side closes is replaced).
+     * A request that is due while all of them wait for answers is queued, and its wait is part of its latency.
+     */
+    static final int CONNECTIONS = 64;
 
     public static void main(String[] args) throws Exception {
         String host = args[0];
@@ -35,49 +70,224 @@ public class OpenLoopLoad {
         String path = args[2];
         int rate = Integer.parseInt(args[3]);
         int seconds = Integer.parseInt(args[4]);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64).setKeepAlive(true)
-                .setPipelining(false));
-        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-                .setURI(path);
-        Context context = vertx.getOrCreateContext();
-        // Warm up: three seconds at the target rate, not recorded.
-        run(context, client, request, rate, 3, newHistogram(), newHistogram(), new AtomicLong());
-        Histogram latency = newHistogram();
-        Histogram lag = newHistogram();
-        AtomicLong errors = new AtomicLong();
+        boolean epoll = Epoll.isAvailable();
+        if (!epoll) {
+            System.err.println("epoll is unavailable (" + Epoll.unavailabilityCause()
+                    + "): Java NIO wakes at millisecond resolution, so the sender lag will be larger");
+        }
+        EventLoopGroup group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        EventLoop loop = group.next();
+        if ("1".equals(System.getenv("REALTIME_LOAD"))) {
+            loop.submit(OpenLoopLoad::realtimeForThisThread).get();
+        }
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        Load load = new Load(loop, new Bootstrap().group(loop)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .remoteAddress(new InetSocketAddress(host, port)),
+                Unpooled.unreleasableBuffer(Unpooled.directBuffer(request.length).writeBytes(request)));
+        load.open(CONNECTIONS);
+        // Warm-up: three seconds at the target rate, not recorded.
+        load.run(rate, 3).get(3 + 60, TimeUnit.SECONDS);
         long stealBefore = stealMillis();
-        long[] loadCpuBefore = loadCpuJiffies();
-        run(context, client, request, rate, seconds, latency, lag, errors);
+        long idleBefore = loadCpuIdleJiffies();
+        long processBefore = processJiffies("self");
+        String proxyPid = System.getenv("PROXY_PID") == null || System.getenv("PROXY_PID").isEmpty() ? null
+                : System.getenv("PROXY_PID");
+        long proxyBefore = proxyPid == null ? 0 : processJiffies(proxyPid);
+        long wallBefore = System.nanoTime();
+        Load.Result result = load.run(rate, seconds).get(seconds + 60L, TimeUnit.SECONDS);
+        long wallJiffies = Math.max(1, (System.nanoTime() - wallBefore) / 10_000_000);
+        long process = processJiffies("self") - processBefore;
+        // The proxy's CPU over exactly the measured requests (the warm-up's are not in it), in CPU seconds per 1,000.
+        double proxyCpuPer1k = proxyPid == null ? -1
+                : (processJiffies(proxyPid) - proxyBefore) / 100.0 / (rate * (double) seconds / 1000);
         long steal = stealMillis() - stealBefore;
-        long[] loadCpuAfter = loadCpuJiffies();
-        long busyPct = loadCpuBefore == null ? -1
-                : 100 * (loadCpuAfter[0] - loadCpuBefore[0]) / Math.max(1, loadCpuAfter[1] - loadCpuBefore[1]);
+        long busyPct = idleBefore < 0 ? -1
+                : Math.max(0, 100 * (wallJiffies - (loadCpuIdleJiffies() - idleBefore)) / wallJiffies);
         System.out.printf("rate=%d sent=%d errors=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d lag_p50_us=%d"
-                + " lag_p99_us=%d steal_ms=%d load_cpu_busy_pct=%d%n", rate, (long) rate * seconds, errors.get(),
-                latency.getValueAtPercentile(50), latency.getValueAtPercentile(99),
-                latency.getValueAtPercentile(99.9), latency.getMaxValue(), lag.getValueAtPercentile(50),
-                lag.getValueAtPercentile(99), steal, busyPct);
+                + " lag_p99_us=%d steal_ms=%d load_cpu_busy_pct=%d load_process_cpu_pct=%d"
+                + " proxy_cpu_per_1k_s=%.4f%n", rate,
+                (long) rate * seconds, result.errors, result.latency.getValueAtPercentile(50),
+                result.latency.getValueAtPercentile(99), result.latency.getValueAtPercentile(99.9),
+                result.latency.getMaxValue(), result.lag.getValueAtPercentile(50),
+                result.lag.getValueAtPercentile(99), steal, busyPct, 100 * process / wallJiffies,
+                proxyCpuPer1k);
         System.exit(0);
     }
 
     /**
-     * Gives the calling thread (the sender) real-time priority (SCHED_FIFO) when {@code REALTIME_SENDER=1}, so it
-     * wakes on time although the upstream and this JVM's other threads share its CPU; only this thread, since a
-     * real-time JIT compiler thread would hold the CPU for whole compilations. Linux only, needs root.
+     * One run at a time on one event loop: the planned times, the idle connections, and the requests that are due
+     * while every connection waits for an answer. Everything here runs on the loop, so nothing is locked.
+     */
+    static final class Load {
+        record Result(Histogram latency, Histogram lag, long errors) {
+        }
+
+        private final EventLoop loop;
+        private final Bootstrap bootstrap;
+        private final ByteBuf request;
+        private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+        /** Planned times of due requests that found no idle connection, oldest first. */
+        private final ArrayDeque<Long> queued = new ArrayDeque<>();
+
+        private long start;
+        private long interval;
+        private long total;
+        private long next;
+        private long answered;
+        private long errors;
+        private Histogram latency;
+        private Histogram lag;
+        private CompletableFuture<Result> done;
+
+        Load(EventLoop loop, Bootstrap bootstrap, ByteBuf request) {
+            this.loop = loop;
+            this.bootstrap = bootstrap;
+            this.request = request;
+        }
+
+        void open(int count) throws InterruptedException {
+            for (int i = 0; i < count; i++) {
+                connect().sync();
+            }
+        }
+
+        /** Opens a connection that joins the idle ones (or takes a queued request) once connected. */
+        private ChannelFuture connect() {
+            return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel channel) {
+                    channel.pipeline().addLast(new HttpResponseDecoder(), new Connection());
+                }
+            }).connect().addListener((ChannelFuture opened) -> {
+                if (opened.isSuccess()) {
+                    opened.channel().pipeline().get(Connection.class).ready();
+                } else {
+                    System.err.println("cannot connect: " + opened.cause());
+                }
+            });
+        }
+
+        CompletableFuture<Result> run(int rate, int seconds) {
+            CompletableFuture<Result> result = new CompletableFuture<>();
+            loop.execute(() -> {
+                done = result;
+                latency = newHistogram();
+                lag = newHistogram();
+                errors = 0;
+                answered = 0;
+                next = 0;
+                total = (long) rate * seconds;
+                interval = TimeUnit.SECONDS.toNanos(1) / rate;
+                start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+                sendDue();
+            });
+            return result;
+        }
+
+        /** Sends every request whose planned time has come, then sleeps until the next one's. */
+        private void sendDue() {
+            long now = System.nanoTime();
+            while (next < total && start + next * interval <= now) {
+                long planned = start + next * interval;
+                next++;
+                lag.recordValue(Math.max(0, (now - planned) / 1000));
+                Connection connection = idle.poll();
+                if (connection != null) {
+                    connection.send(planned);
+                } else {
+                    queued.add(planned);
+                }
+            }
+            if (next < total) {
+                loop.schedule(this::sendDue, start + next * interval - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        private void answered(long planned, boolean ok) {
+            latency.recordValue(Math.max(1, (System.nanoTime() - planned) / 1000));
+            if (!ok) {
+                errors++;
+            }
+            if (++answered == total) {
+                done.complete(new Result(latency, lag, errors));
+            }
+        }
+
+        /** One keep-alive connection with at most one request outstanding. */
+        final class Connection extends SimpleChannelInboundHandler<HttpObject> {
+            private Channel channel;
+            /** The outstanding request's planned time, or -1. */
+            private long planned = -1;
+            private boolean ok;
+
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                // Before the connect future's listeners run, which may send at once.
+                channel = ctx.channel();
+            }
+
+            void send(long plannedTime) {
+                planned = plannedTime;
+                ok = false;
+                channel.writeAndFlush(request.retainedDuplicate(), channel.voidPromise());
+            }
+
+            /** Idle now: takes the oldest queued request, or waits for the next one. */
+            void ready() {
+                Long waiting = queued.poll();
+                if (waiting != null) {
+                    send(waiting);
+                } else {
+                    idle.push(this);
+                }
+            }
+
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, HttpObject message) {
+                if (message instanceof HttpResponse response) {
+                    ok = response.status().code() == 200 && response.decoderResult().isSuccess();
+                }
+                if (message instanceof LastHttpContent) {
+                    long answeredPlanned = planned;
+                    planned = -1;
+                    answered(answeredPlanned, ok);
+                    ready();
+                }
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                idle.remove(this);
+                if (planned >= 0) {
+                    answered(planned, false);
+                }
+                connect();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        }
+    }
+
+    /**
+     * Gives the calling thread (the event loop) real-time priority (SCHED_FIFO), so it sends and reads on time
+     * although the upstream shares its CPU; only this thread, since a real-time JIT compiler thread would hold the
+     * CPU for whole compilations. Linux only, needs root.
      */
     static void realtimeForThisThread() {
-        if (!"1".equals(System.getenv("REALTIME_SENDER"))) {
-            return;
-        }
         try {
-            String tid = java.nio.file.Path.of("/proc/thread-self").toRealPath().getFileName().toString();
+            String tid = Path.of("/proc/thread-self").toRealPath().getFileName().toString();
             int exit = new ProcessBuilder("chrt", "-f", "-p", "10", tid).inheritIO().start().waitFor();
             if (exit != 0) {
-                System.err.println("chrt failed for the sender thread: exit " + exit);
+                System.err.println("chrt failed for the event loop: exit " + exit);
             }
         } catch (Exception e) {
-            System.err.println("no real-time priority for the sender: " + e);
+            System.err.println("no real-time priority for the event loop: " + e);
         }
     }
 
@@ -87,62 +297,40 @@ public class OpenLoopLoad {
      * report no steal.
      */
     static long stealMillis() throws java.io.IOException {
-        String total = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
+        String total = Files.readAllLines(Path.of("/proc/stat")).get(0);
         return Long.parseLong(total.split("\\s+")[8]) * 10;
     }
 
     /**
-     * Busy and total jiffies so far of the CPU named by {@code LOAD_CPU} (the harness pins this process, and the
-     * upstream, to it), from its {@code cpuN} line of /proc/stat: user, nice, system, irq, softirq and steal count as
-     * busy, idle and iowait do not. Near 100% busy over the measured seconds, requests queue on the load side and
-     * the latencies are its own. Null without {@code LOAD_CPU} (reported as -1).
+     * Idle jiffies so far of the CPU named by {@code LOAD_CPU} (the harness pins this process, and the upstream, to
+     * it), idle and iowait from its {@code cpuN} line of /proc/stat, or -1 without {@code LOAD_CPU}. Busy is the
+     * wall-clock time less this: the kernel measures idle periods exactly, while the busy counters are sampled at
+     * ticks, and with thousands of short idle periods a second they missed most of the busy time in runs here (9%
+     * busy reported while this process alone took 50% of the CPU).
      */
-    static long[] loadCpuJiffies() throws java.io.IOException {
+    static long loadCpuIdleJiffies() throws java.io.IOException {
         String cpu = System.getenv("LOAD_CPU");
         if (cpu == null) {
-            return null;
+            return -1;
         }
-        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))) {
+        for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
             String[] f = line.split("\\s+");
             if (f[0].equals("cpu" + cpu)) {
-                long busy = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
-                        + Long.parseLong(f[7]) + Long.parseLong(f[8]);
-                return new long[] { busy, busy + Long.parseLong(f[4]) + Long.parseLong(f[5]) };
+                return Long.parseLong(f[4]) + Long.parseLong(f[5]);
             }
         }
         throw new IllegalStateException("no cpu" + cpu + " line in /proc/stat");
     }
 
-    static Histogram newHistogram() {
-        return new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    /** A process's user and system CPU so far, in USER_HZ ticks (/proc/PID/stat, fields 14 and 15). */
+    static long processJiffies(String pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        // The command name (field 2) may hold spaces; the fields after it start past its closing parenthesis.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    static void run(Context context, HttpClient client, RequestOptions request, int rate, int seconds,
-            Histogram latency, Histogram lag, AtomicLong errors) throws InterruptedException {
-        long total = (long) rate * seconds;
-        CountDownLatch done = new CountDownLatch((int) total);
-        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-        Thread sender = new Thread(() -> {
-            realtimeForThisThread();
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-            for (long i = 0; i < total; i++) {
-                long planned = start + i * interval;
-                long wait;
-                while ((wait = planned - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                lag.recordValue(Math.max(0, (System.nanoTime() - planned) / 1000));
-                context.runOnContext(v -> client.request(request).compose(r -> r.send())
-                        .compose(response -> response.body().map(response)).onComplete(result -> {
-                            if (result.failed() || result.result().statusCode() != 200) {
-                                errors.incrementAndGet();
-                            }
-                            latency.recordValue(Math.max(1, (System.nanoTime() - planned) / 1000));
-                            done.countDown();
-                        }));
-            }
-        }, "sender");
-        sender.start();
-        done.await(seconds + 60L, TimeUnit.SECONDS);
+    static Histogram newHistogram() {
+        return new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     }
 }
