@@ -106,10 +106,10 @@ public class OpenLoopLoad {
         long steal = stealMillis() - stealBefore;
         long busyPct = idleBefore < 0 ? -1
                 : Math.max(0, 100 * (wallJiffies - (loadCpuIdleJiffies() - idleBefore)) / wallJiffies);
-        System.out.printf("rate=%d sent=%d errors=%d p50_us=%d p99_us=%d p999_us=%d max_us=%d lag_p50_us=%d"
+        System.out.printf("rate=%d sent=%d errors=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d lag_p50_us=%d"
                 + " lag_p99_us=%d steal_ms=%d load_cpu_busy_pct=%d load_process_cpu_pct=%d"
                 + " proxy_cpu_per_1k_s=%.4f%n", rate,
-                (long) rate * seconds, result.errors, result.latency.getValueAtPercentile(50),
+                (long) rate * seconds, result.errors, result.latency.getValueAtPercentile(50), result.latency.getValueAtPercentile(90),
                 result.latency.getValueAtPercentile(99), result.latency.getValueAtPercentile(99.9),
                 result.latency.getMaxValue(), result.lag.getValueAtPercentile(50),
                 result.lag.getValueAtPercentile(99), steal, busyPct, 100 * process / wallJiffies,
