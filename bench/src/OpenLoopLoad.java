@@ -64,7 +64,17 @@ public class OpenLoopLoad {
      */
     static final int CONNECTIONS = 64;
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable failure) {
+            // The event loop's thread is not a daemon: without the exit a failed run would never end.
+            failure.printStackTrace();
+            System.exit(2);
+        }
+    }
+
+    static void run(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
         String path = args[2];
