@@ -49,7 +49,8 @@ import io.netty.handler.codec.http.LastHttpContent;
  * Prints p50, p99, p99.9 and max in microseconds, the lag, the hypervisor's steal time during the measured seconds (a
  * VM that stalls shows it there), how busy the load's own CPU was ({@code LOAD_CPU}) and how much of it this process
  * took ({@code load_process_cpu_pct}), and with {@code PROXY_PID} the proxy's CPU seconds per 1,000 of the measured
- * requests ({@code proxy_cpu_per_1k_s}; -1 without). {@code REALTIME_LOAD=1} gives the event loop real-time priority (needs root).
+ * requests ({@code proxy_cpu_per_1k_s}; -1 without). {@code REALTIME_LOAD=1} gives the event loop real-time priority (needs
+ * root).
  *
  * <pre>
  * java -XX:TieredStopAtLevel=1 -cp "$(project runtime classpath):HdrHistogram.jar" bench/src/OpenLoopLoad.java \
@@ -119,7 +120,8 @@ public class OpenLoopLoad {
         System.out.printf("rate=%d sent=%d errors=%d p50_us=%d p90_us=%d p99_us=%d p999_us=%d max_us=%d lag_p50_us=%d"
                 + " lag_p99_us=%d steal_ms=%d load_cpu_busy_pct=%d load_process_cpu_pct=%d"
                 + " proxy_cpu_per_1k_s=%.4f%n", rate,
-                (long) rate * seconds, result.errors, result.latency.getValueAtPercentile(50), result.latency.getValueAtPercentile(90),
+                (long) rate * seconds, result.errors, result.latency.getValueAtPercentile(50),
+                result.latency.getValueAtPercentile(90),
                 result.latency.getValueAtPercentile(99), result.latency.getValueAtPercentile(99.9),
                 result.latency.getMaxValue(), result.lag.getValueAtPercentile(50),
                 result.lag.getValueAtPercentile(99), steal, busyPct, 100 * process / wallJiffies,

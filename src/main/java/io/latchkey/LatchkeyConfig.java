@@ -61,7 +61,7 @@ public interface LatchkeyConfig {
         boolean enabled();
 
         /**
-         * Whether this build can use the database: false in the without-database build (application.yaml's
+         * Whether this build can use the database: false in the without-database build (application.properties'
          * {@code without-database} profile, built without Hibernate ORM), which then refuses {@code enabled=true}
          * at start-up. Set by the build, not meant to be changed.
          */

@@ -3,12 +3,14 @@ package io.latchkey.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -39,26 +41,25 @@ class KubernetesManifestsTest {
     static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     static final String EMBEDDED_ENV = "k8s/overlays/embedded-store/embedded-env.yaml";
-    static Map<String, Object> application;
+    static Properties application;
     static Deployment deployment;
     static Container latchkey;
 
     @BeforeAll
     @SuppressWarnings("unchecked")
     static void load() throws IOException {
-        application = new Yaml().load(Files.readString(Path.of("src/main/resources/application.yaml")));
+        application = new Properties();
+        try (Reader properties = Files.newBufferedReader(Path.of("src/main/resources/application.properties"))) {
+            application.load(properties);
+        }
         deployment = YAML.readValue(Path.of("k8s/base/deployment.yaml").toFile(), Deployment.class);
         latchkey = deployment.getSpec().getTemplate().getSpec().getInitContainers().stream()
                 .filter(c -> c.getName().equals("latchkey")).findFirst().orElseThrow();
     }
 
-    @SuppressWarnings("unchecked")
-    static Object setting(String... path) {
-        Object node = application;
-        for (String key : path) {
-            node = ((Map<String, Object>) node).get(key);
-        }
-        return node;
+    /** A key's embedded default in application.properties, or null. */
+    static String setting(String key) {
+        return application.getProperty(key);
     }
 
     /** The Latchkey container of an overlay's Deployment patch. */
@@ -109,9 +110,9 @@ class KubernetesManifestsTest {
 
     @Test
     void portsMatchTheApplicationsDefaults() {
-        assertThat(port("proxy")).isEqualTo(setting("latchkey", "proxy", "port"));
-        assertThat(port("admin")).isEqualTo(setting("quarkus", "http", "port"));
-        assertThat(port("management")).isEqualTo(setting("quarkus", "management", "port"));
+        assertThat(port("proxy")).hasToString(setting("latchkey.proxy.port"));
+        assertThat(port("admin")).hasToString(setting("quarkus.http.port"));
+        assertThat(port("management")).hasToString(setting("quarkus.management.port"));
         NetworkPolicy policy = readNetworkPolicy();
         assertThat(policy.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal())
                 .isEqualTo(port("management"));
@@ -119,7 +120,7 @@ class KubernetesManifestsTest {
 
     @Test
     void probesUseTheHealthEndpointsOnTheManagementPort() {
-        assertThat(setting("quarkus", "management", "root-path")).as("health stays under /q").isNull();
+        assertThat(setting("quarkus.management.root-path")).as("health stays under /q").isNull();
         Map<String, Probe> probes = Map.of("/q/health/started", latchkey.getStartupProbe(), "/q/health/live",
                 latchkey.getLivenessProbe(), "/q/health/ready", latchkey.getReadinessProbe());
         probes.forEach((path, probe) -> {

@@ -47,7 +47,7 @@ public final class ProxyHarness implements AutoCloseable {
 
     /**
      * A Vert.x for proxy tests, on the transport the application runs on ({@code quarkus.vertx.prefer-native-transport}
-     * in application.yaml): epoll where the platform has it, as on the machines CI runs on.
+     * in application.properties): epoll where the platform has it, as on the machines CI runs on.
      */
     public static Vertx newVertx() {
         return newVertx(new VertxOptions());
