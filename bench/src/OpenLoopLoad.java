@@ -84,7 +84,7 @@ public class OpenLoopLoad {
         boolean epoll = Epoll.isAvailable();
         if (!epoll) {
             System.err.println("epoll is unavailable (" + Epoll.unavailabilityCause()
-                    + "): Java NIO wakes at millisecond resolution, so the sender lag will be larger");
+                    + "): Java NIO wakes at millisecond resolution, so the send lag will be larger");
         }
         EventLoopGroup group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         EventLoop loop = group.next();
@@ -104,15 +104,14 @@ public class OpenLoopLoad {
         long stealBefore = stealMillis();
         long idleBefore = loadCpuIdleJiffies();
         long processBefore = processJiffies("self");
-        String proxyPid = System.getenv("PROXY_PID") == null || System.getenv("PROXY_PID").isEmpty() ? null
-                : System.getenv("PROXY_PID");
-        long proxyBefore = proxyPid == null ? 0 : processJiffies(proxyPid);
+        String proxyPid = System.getenv().getOrDefault("PROXY_PID", "");
+        long proxyBefore = proxyPid.isEmpty() ? 0 : processJiffies(proxyPid);
         long wallBefore = System.nanoTime();
         Load.Result result = load.run(rate, seconds).get(seconds + 60L, TimeUnit.SECONDS);
         long wallJiffies = Math.max(1, (System.nanoTime() - wallBefore) / 10_000_000);
         long process = processJiffies("self") - processBefore;
         // The proxy's CPU over exactly the measured requests (the warm-up's are not in it), in CPU seconds per 1,000.
-        double proxyCpuPer1k = proxyPid == null ? -1
+        double proxyCpuPer1k = proxyPid.isEmpty() ? -1
                 : (processJiffies(proxyPid) - proxyBefore) / 100.0 / (rate * (double) seconds / 1000);
         long steal = stealMillis() - stealBefore;
         long busyPct = idleBefore < 0 ? -1
