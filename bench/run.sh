@@ -266,11 +266,8 @@ for rate in 1000 5000; do
       # The load generator's event loop gets real-time priority (REALTIME_LOAD): it must send and read on time
       # although the upstream shares its core. It reads the proxy's CPU around its measured seconds itself
       # (PROXY_PID): the proxy's CPU per request at a fixed rate is what a sidecar that is never saturated spends.
-      # C1 only (TieredStopAtLevel=1) and a small young generation: at these rates C2 would still be compiling in
-      # the measured seconds, and young collections stay under a millisecond.
-      line=$(PROXY_PID=${PROXY_PID[$arm]:-} REALTIME_LOAD=1 LOAD_CPU=1 taskset -c 1 java -XX:+UseSerialGC -Xmn16m \
-        -XX:TieredStopAtLevel=1 -cp "$BENCH_CP" OpenLoopLoad 127.0.0.1 "${PORT[$arm]}" "${LOADGEN_PATH[$arm]}" "$rate" \
-        "$DURATION" | tail -1)
+      line=$(PROXY_PID=${PROXY_PID[$arm]:-} REALTIME_LOAD=1 LOAD_CPU=1 bench/open-loop.sh "$BENCH_CP" 127.0.0.1 \
+        "${PORT[$arm]}" "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION")
       echo "open loop $rate/s round $round $arm: $line" >&2
       printf '%s\t%s\t%s\n' "$arm" "$rate" "$line" >> "$OPEN"
       if [ "$arm" = latchkey ] && [ "$rate" = 5000 ]; then

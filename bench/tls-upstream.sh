@@ -125,14 +125,15 @@ done
 HDR=$HOME/.m2/repository/org/hdrhistogram/HdrHistogram/2.2.2/HdrHistogram-2.2.2.jar
 [ -f "$HDR" ] || ./mvnw -B -q dependency:get -Dartifact=org.hdrhistogram:HdrHistogram:2.2.2
 ./mvnw -B -q dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=runtime
-# The load generator compiled once, run as bench/run.sh runs it (see there for the flags).
-javac -nowarn -d "$WORK/bench-classes" -cp "$(cat "$WORK/cp.txt"):$HDR" bench/src/OpenLoopLoad.java
-LOADGEN_CP="$WORK/bench-classes:$(cat "$WORK/cp.txt"):$HDR"
+RUNTIME_CP="$(cat "$WORK/cp.txt"):$HDR"
+# The load generator compiled once, and run by bench/open-loop.sh as bench/run.sh runs it.
+javac -nowarn -d "$WORK/bench-classes" -cp "$RUNTIME_CP" bench/src/OpenLoopLoad.java
+LOADGEN_CP="$WORK/bench-classes:$RUNTIME_CP"
 OPEN="$WORK/open.tsv"; : > "$OPEN"
 for round in $(seq 1 "$RATE_ROUNDS"); do
   for arm in "${ARMS[@]}"; do
-    line=$(PROXY_PID=${PROXY_PID[$arm]} REALTIME_LOAD=1 taskset -c 1 java -XX:+UseSerialGC -Xmn16m -XX:TieredStopAtLevel=1 \
-      -cp "$LOADGEN_CP" OpenLoopLoad 127.0.0.1 "${PORT[$arm]}" "${PATH_OF[$arm]}" "$RATE" "$RATE_DURATION" | tail -1)
+    line=$(PROXY_PID=${PROXY_PID[$arm]} REALTIME_LOAD=1 bench/open-loop.sh "$LOADGEN_CP" 127.0.0.1 "${PORT[$arm]}" \
+      "${PATH_OF[$arm]}" "$RATE" "$RATE_DURATION")
     echo "open loop $RATE/s round $round $arm: $line" >&2
     printf '%s\t%s\n' "$arm" "$line" >> "$OPEN"
   done

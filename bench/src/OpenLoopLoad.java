@@ -155,7 +155,12 @@ public class OpenLoopLoad {
 
         Load(EventLoop loop, Bootstrap bootstrap, ByteBuf request) {
             this.loop = loop;
-            this.bootstrap = bootstrap;
+            this.bootstrap = bootstrap.handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel channel) {
+                    channel.pipeline().addLast(new HttpResponseDecoder(), new Connection());
+                }
+            });
             this.request = request;
         }
 
@@ -167,12 +172,7 @@ public class OpenLoopLoad {
 
         /** Opens a connection that joins the idle ones (or takes a queued request) once connected. */
         private ChannelFuture connect() {
-            return bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel channel) {
-                    channel.pipeline().addLast(new HttpResponseDecoder(), new Connection());
-                }
-            }).connect().addListener((ChannelFuture opened) -> {
+            return bootstrap.connect().addListener((ChannelFuture opened) -> {
                 if (opened.isSuccess()) {
                     opened.channel().pipeline().get(Connection.class).ready();
                 } else {

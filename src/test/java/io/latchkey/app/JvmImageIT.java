@@ -74,8 +74,7 @@ class JvmImageIT {
                 PackagedApplicationIT.assertProxiesWithToken(PackagedApplicationIT.awaitListening(output, process),
                         upstream, "image-it-token-93c7");
             } finally {
-                process.destroy();
-                assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+                PackagedApplicationIT.stopsOnSigterm(process);
             }
             assertThat(Files.readString(output)).doesNotContain("image-it-token-93c7");
         } finally {

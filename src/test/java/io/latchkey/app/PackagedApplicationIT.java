@@ -96,8 +96,7 @@ class PackagedApplicationIT {
             try {
                 assertProxiesWithToken(awaitListening(output, process), upstream, "packaged-it-token-55e1");
             } finally {
-                process.destroy();
-                assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+                stopsOnSigterm(process);
             }
             assertThat(Files.readString(output)).doesNotContain("packaged-it-token-55e1");
         } finally {
@@ -164,6 +163,12 @@ class PackagedApplicationIT {
         // The database stays on (unreachable here), without keys.
         assertThat(failedStartUp(policy, "no-keys.log", Map.of("LATCHKEY_DATABASE_URL", "postgresql://127.0.0.1:9/none")))
                 .contains("line 6: spec.credentials.token.secret: db: references need latchkey.crypto.keys");
+    }
+
+    /** Sends SIGTERM and expects the process to be gone within 30 seconds. */
+    static void stopsOnSigterm(Process process) throws InterruptedException {
+        process.destroy();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
     }
 
     /** Starts the jar, expects it to exit with a non-zero status within a minute, and returns what it printed. */

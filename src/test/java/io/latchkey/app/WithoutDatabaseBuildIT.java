@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +41,7 @@ class WithoutDatabaseBuildIT {
                 PackagedApplicationIT.assertProxiesWithToken(PackagedApplicationIT.awaitListening(output, process),
                         upstream, "packaged-it-token-55e1");
             } finally {
-                process.destroy();
-                assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+                PackagedApplicationIT.stopsOnSigterm(process);
             }
             assertThat(Files.readString(output)).contains("Profiles without-database,prod activated")
                     .doesNotContain("packaged-it-token-55e1");
@@ -64,8 +62,7 @@ class WithoutDatabaseBuildIT {
         try {
             PackagedApplicationIT.awaitListening(output, process);
         } finally {
-            process.destroy();
-            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            PackagedApplicationIT.stopsOnSigterm(process);
         }
         assertThat(Files.readString(classes)).contains(METAMODEL_CLASS);
     }

@@ -46,13 +46,12 @@ class KubernetesManifestsTest {
     static Container latchkey;
 
     @BeforeAll
-    @SuppressWarnings("unchecked")
     static void load() throws IOException {
         application = new Properties();
         try (Reader properties = Files.newBufferedReader(Path.of("src/main/resources/application.properties"))) {
             application.load(properties);
         }
-        deployment = YAML.readValue(Path.of("k8s/base/deployment.yaml").toFile(), Deployment.class);
+        deployment = readDeployment("k8s/base/deployment.yaml");
         latchkey = deployment.getSpec().getTemplate().getSpec().getInitContainers().stream()
                 .filter(c -> c.getName().equals("latchkey")).findFirst().orElseThrow();
     }
