@@ -67,6 +67,11 @@ final class Exchange extends IdleWatch.Entry {
     }
 
     boolean hasBody() {
+        return hasBody(request);
+    }
+
+    /** Whether the request declares a body: chunked, or a length other than 0. */
+    static boolean hasBody(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
     }

@@ -60,6 +60,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private HttpServerRequest caller;
     private Handler<Buffer> handler;
     private Handler<Void> endHandler;
+    private Handler<Buffer> lastChunkHandler;
     private Handler<Throwable> exceptionHandler;
     private boolean paused;
     /** Chunks (and the end) read while paused or before a handler was set; null until first needed. */
@@ -198,6 +199,12 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
                     return;
                 }
                 ByteBuf bytes = content.content();
+                if (last && bytes.isReadable() && lastChunkHandler != null && deliversNow()) {
+                    // Lent, not copied, as below; handed on with the end so that it is written once.
+                    finish();
+                    lastChunkHandler.handle(BufferImpl.buffer(bytes));
+                    return;
+                }
                 if (bytes.isReadable()) {
                     // Lent, not copied: the message is released below, once the chunk has been handed on.
                     deliver(BufferImpl.buffer(bytes));
@@ -212,6 +219,12 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     private void ended() {
+        finish();
+        deliver(END);
+    }
+
+    /** The response is over: the connection goes back to the pool, or is closed if it cannot be reused. */
+    private void finish() {
         over = true;
         Http1Connection carrier = connection;
         connection = null;
@@ -225,7 +238,11 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             // What is left of the caller's body is read and dropped.
             caller.resume();
         }
-        deliver(END);
+    }
+
+    /** Whether a chunk read now goes straight to the handler, nothing being queued before it. */
+    private boolean deliversNow() {
+        return wholeBody == null && !paused && handler != null && (pending == null || pending.isEmpty());
     }
 
     private void deliver(Object chunkOrEnd) {
@@ -237,7 +254,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             }
             return;
         }
-        if (paused || handler == null || (pending != null && !pending.isEmpty())) {
+        if (!deliversNow()) {
             if (pending == null) {
                 pending = new ArrayDeque<>(4);
             }
@@ -408,6 +425,12 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     @Override
     public UpstreamResponse endHandler(Handler<Void> handler) {
         this.endHandler = handler;
+        return this;
+    }
+
+    @Override
+    public UpstreamResponse lastChunkHandler(Handler<Buffer> handler) {
+        this.lastChunkHandler = handler;
         return this;
     }
 

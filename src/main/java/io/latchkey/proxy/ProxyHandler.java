@@ -36,8 +36,11 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
-        // Hold the body until the upstream is ready for it; the pipe to the upstream resumes it.
-        request.pause();
+        if (request.method() == HttpMethod.CONNECT || Exchange.hasBody(request)) {
+            // Hold the body (or the tunnel's first bytes) until the upstream is ready for it; the pipe to the
+            // upstream resumes it. A request without a body is not paused: pausing costs Vert.x a queue per request.
+            request.pause();
+        }
         InFlightRequests.Done done = inFlight.begin(request);
         CompiledRoute route = null;
         try {

@@ -6,27 +6,22 @@ import java.util.Map;
 
 /**
  * Finds the route for a request in time that depends on the request, not on the number of routes: hash lookups by
- * host, and by each candidate prefix of the path from the longest down (so the longest prefix wins).
+ * host, and by each candidate prefix of the path (the longest that matches wins; see {@link PrefixIndex}).
  */
 final class RouteTable {
 
-    private final Map<String, CompiledRoute> byPrefix = new HashMap<>();
+    private final PrefixIndex<CompiledRoute> byPrefix;
     private final Map<String, CompiledRoute> byHost = new HashMap<>();
-    private final int longestPrefixSegments;
 
     RouteTable(List<CompiledRoute> routes) {
-        int longest = 0;
+        Map<String, CompiledRoute> prefixes = new HashMap<>();
         for (CompiledRoute route : routes) {
-            if (route.spec.prefix().isPresent()) {
-                String prefix = route.spec.prefix().get();
-                byPrefix.put(prefix, route);
-                longest = Math.max(longest, segments(prefix));
-            }
+            route.spec.prefix().ifPresent(prefix -> prefixes.put(prefix, route));
             for (String host : route.spec.hosts()) {
                 byHost.put(host, route);
             }
         }
-        this.longestPrefixSegments = longest;
+        this.byPrefix = new PrefixIndex<>(prefixes);
     }
 
     /** The route for a forward-mode authority ({@code host} or {@code host:port}), or null. */
@@ -44,35 +39,13 @@ final class RouteTable {
         if (byPrefix.isEmpty()) {
             return null;
         }
-        // Candidate ends: each '/' after the first segment, and the end of the path, limited to the deepest prefix.
-        int[] ends = new int[longestPrefixSegments];
-        int count = 0;
-        for (int i = 1; i < path.length() && count < longestPrefixSegments; i++) {
-            if (path.charAt(i) == '/') {
-                ends[count++] = i;
-            }
+        int slot = byPrefix.longestMatch(path);
+        if (slot < 0) {
+            return null;
         }
-        if (count < longestPrefixSegments) {
-            ends[count++] = path.length();
-        }
-        for (int c = count - 1; c >= 0; c--) {
-            CompiledRoute route = byPrefix.get(path.substring(0, ends[c]));
-            if (route != null) {
-                String rest = path.substring(ends[c]);
-                return new PrefixMatch(route, ends[c], rest.isEmpty() ? "/" : rest);
-            }
-        }
-        return null;
-    }
-
-    private static int segments(String prefix) {
-        int count = 0;
-        for (int i = 0; i < prefix.length(); i++) {
-            if (prefix.charAt(i) == '/') {
-                count++;
-            }
-        }
-        return count;
+        int prefixLength = byPrefix.key(slot).length();
+        return new PrefixMatch(byPrefix.value(slot), prefixLength,
+                prefixLength == path.length() ? "/" : path.substring(prefixLength));
     }
 
     record PrefixMatch(CompiledRoute route, int prefixLength, String relativePath) {

@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -194,8 +195,8 @@ final class UpstreamForwarder {
             return;
         }
         if (!exchange.hasBody()) {
+            // Never paused (see ProxyHandler): resuming would only cost Vert.x a queue.
             upstream.end(null);
-            request.resume();
             return;
         }
         upstream.pipeFrom(request, request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
@@ -235,22 +236,31 @@ final class UpstreamForwarder {
         });
         upstream.handler(chunk -> {
             exchange.lastActivityNanos = nanoClock.getAsLong();
-            writeLent(response, chunk);
+            writeLent(response, chunk, false);
             if (response.writeQueueFull()) {
                 exchange.waitingForCaller = true;
                 upstream.pause();
             }
         });
+        upstream.lastChunkHandler(chunk -> {
+            IdleWatch.forget(exchange);
+            writeLent(response, chunk, true);
+        });
     }
 
     /**
      * Writes a chunk the upstream lends for the handler's call only (the own client's pooled read buffer, written on
-     * without a copy): its bytes are held until Netty has written them to the caller, or failed to.
+     * without a copy), ending the response with it when it is the last: its bytes are held until Netty has written
+     * them to the caller, or failed to.
      */
-    private static void writeLent(HttpServerResponse response, Buffer chunk) {
+    private static void writeLent(HttpServerResponse response, Buffer chunk, boolean last) {
         ByteBuf bytes = ((BufferImpl) chunk).byteBuf().retain();
         try {
-            response.write(chunk, written -> bytes.release());
+            if (last) {
+                response.end(chunk, written -> bytes.release());
+            } else {
+                response.write(chunk, written -> bytes.release());
+            }
         } catch (RuntimeException notWritten) {
             bytes.release();
             throw notWritten;
@@ -269,9 +279,12 @@ final class UpstreamForwarder {
 
     /** Copies status and end-to-end headers; returns whether the upstream declared a Content-Length. */
     private static boolean copyHead(UpstreamResponse upstream, HttpServerResponse response) {
-        response.setStatusCode(upstream.statusCode());
-        if (upstream.statusMessage() != null) {
-            response.setStatusMessage(upstream.statusMessage());
+        int status = upstream.statusCode();
+        response.setStatusCode(status);
+        String reason = upstream.statusMessage();
+        // The standard phrase is what Vert.x writes anyway; setting it would build a new status per response.
+        if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+            response.setStatusMessage(reason);
         }
         MultiMap out = response.headers();
         HopByHop hopByHop = HopByHop.forConnectionHeader(upstream.getHeader(HttpHeaders.CONNECTION));

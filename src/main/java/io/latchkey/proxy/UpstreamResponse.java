@@ -32,6 +32,16 @@ interface UpstreamResponse {
 
     UpstreamResponse endHandler(Handler<Void> handler);
 
+    /**
+     * Receives the body's last chunk together with the end, instead of {@link #handler} followed by
+     * {@link #endHandler}, when both arrive at once and nothing waits before them (the common small answer, read in
+     * one piece), so that the relay can write them with one write. The chunk is lent as in {@link #handler}. A
+     * client that does not tell the last chunk apart never calls it.
+     */
+    default UpstreamResponse lastChunkHandler(Handler<Buffer> handler) {
+        return this;
+    }
+
     /** Hears a failure after the head: the body is cut short. */
     UpstreamResponse exceptionHandler(Handler<Throwable> handler);
 

@@ -238,6 +238,29 @@ class UpstreamBufferOwnershipTest {
         onContext(() -> ((UpstreamCall) response).reset(new IllegalStateException("the caller went away")));
     }
 
+    @Test
+    void aSmallAnswerReadWholeReachesTheLastChunkHandlerWithItsEnd() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        StringBuilder events = new StringBuilder();
+        answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + chunkText(7), response -> response
+                .handler(chunk -> events.append("chunk ").append(chunk).append(", "))
+                .endHandler(ended -> seen.complete(events.append("end").toString()))
+                .lastChunkHandler(chunk -> seen.complete(events.append("last ").append(chunk).toString())));
+        assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("last chunk-0007");
+    }
+
+    @Test
+    void aLastChunkThatWaitedReachesTheHandlerAndThenTheEnd() throws Exception {
+        UpstreamResponse response = answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + chunkText(7), null);
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        StringBuilder events = new StringBuilder();
+        onContext(() -> response.lastChunkHandler(chunk -> seen.complete(events.append("last ").append(chunk)
+                .toString()))
+                .handler(chunk -> events.append("chunk ").append(chunk).append(", "))
+                .endHandler(ended -> seen.complete(events.append("end").toString())));
+        assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("chunk chunk-0007, end");
+    }
+
     /**
      * Sends a request on a client of its own and returns the answer as soon as its head is read, with the chunks
      * that came in the same read waiting in the call: nothing has asked for them yet.
@@ -247,7 +270,17 @@ class UpstreamBufferOwnershipTest {
         for (int i = 0; i < CHUNKS; i++) {
             chunked.append("a\r\n").append(chunkText(i)).append("\r\n");
         }
-        String answer = chunked.append("0\r\n\r\n").toString();
+        return answer(chunked.append("0\r\n\r\n").toString(), null);
+    }
+
+    /**
+     * Sends a request on a client of its own to an upstream that writes {@code answer} at once, and returns the
+     * answer as soon as its head is read.
+     *
+     * @param onHead runs on the event loop as the head is read, before the rest of that read; null for nothing
+     */
+    private UpstreamResponse answer(String answer, java.util.function.Consumer<UpstreamResponse> onHead)
+            throws Exception {
         scripted = RawUpstream.start((head, in, out) -> {
             RawUpstream.write(out, answer);
             return true;
@@ -259,7 +292,12 @@ class UpstreamBufferOwnershipTest {
                 .setPort(scripted.port()).setURI("/").setConnectTimeout(5_000)).compose(call -> {
                     call.end(null);
                     return call.response();
-                }).onComplete(result -> answered.complete(result.result())));
+                }).onComplete(result -> {
+                    if (onHead != null && result.succeeded()) {
+                        onHead.accept(result.result());
+                    }
+                    answered.complete(result.result());
+                }));
         return answered.get(10, TimeUnit.SECONDS);
     }
 
