@@ -128,6 +128,19 @@ class LatchkeyApplicationTest {
     }
 
     @Test
+    void jvmMetersAreReadWhenScrapedNotHeardOnEveryCollection() {
+        System.gc();
+        String body = given().get(metrics).then().statusCode(200).extract().asString();
+        assertThat(body).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads ")
+                .contains("jvm_classes_loaded_classes ").contains("jvm_info")
+                .containsPattern("jvm_gc_collections_total\\{gc=\"[^\"]+\"} [1-9]")
+                .contains("jvm_gc_collection_seconds_total{gc=")
+                // Meters of the binders that listen to every collection (JvmGcMetrics, JvmHeapPressureMetrics).
+                .doesNotContain("jvm_gc_pause_seconds").doesNotContain("jvm_gc_overhead")
+                .doesNotContain("jvm_gc_memory_allocated_bytes");
+    }
+
+    @Test
     void metricsCountPolicyReloads() {
         String body = given().get(metrics).then().statusCode(200).extract().asString();
         assertThat(body).contains("latchkey_policy_reloads_total{outcome=\"applied\"} 0.0")
