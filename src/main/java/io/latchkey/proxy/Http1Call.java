@@ -25,8 +25,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.buffer.impl.BufferImpl;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.streams.ReadStream;
 
 /**
  * One request on a pooled HTTP/1.1 upstream connection, and the answer to it: one object is both halves, so a request
@@ -57,7 +57,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     /** Skipping the rest of an informational (1xx) response, which precedes the real one. */
     private boolean informational;
     /** The caller whose body is being streamed up; null when none is. */
-    private HttpServerRequest caller;
+    private ReadStream<Buffer> caller;
     private Handler<Buffer> handler;
     private Handler<Void> endHandler;
     private Handler<Buffer> lastChunkHandler;
@@ -346,7 +346,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     @Override
-    public void pipeFrom(HttpServerRequest caller, boolean chunked) {
+    public void pipeFrom(ReadStream<Buffer> caller, boolean chunked) {
         if (over) {
             caller.resume();
             return;

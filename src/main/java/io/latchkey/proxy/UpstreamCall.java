@@ -2,7 +2,7 @@ package io.latchkey.proxy;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.streams.ReadStream;
 
 /** A request on its way to an upstream, from the moment a connection carries it. Confined to its event loop. */
 interface UpstreamCall {
@@ -19,7 +19,7 @@ interface UpstreamCall {
      *
      * @param chunked send the body with chunked transfer coding (the caller's had no Content-Length)
      */
-    void pipeFrom(HttpServerRequest caller, boolean chunked);
+    void pipeFrom(ReadStream<Buffer> caller, boolean chunked);
 
     /**
      * Abandons the call: the connection is not reused, and whoever waits on the response or its body hears

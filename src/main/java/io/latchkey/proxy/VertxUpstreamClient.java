@@ -11,9 +11,9 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.StreamResetException;
+import io.vertx.core.streams.ReadStream;
 
 /**
  * Upstream calls through Vert.x's pooled client: what https routes with {@code http2: true} use, because it negotiates
@@ -85,7 +85,7 @@ final class VertxUpstreamClient implements UpstreamClient {
         }
 
         @Override
-        public void pipeFrom(HttpServerRequest caller, boolean chunked) {
+        public void pipeFrom(ReadStream<Buffer> caller, boolean chunked) {
             if (chunked) {
                 request.setChunked(true);
             }
