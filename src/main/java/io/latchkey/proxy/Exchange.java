@@ -18,6 +18,8 @@ final class Exchange extends IdleWatch.Entry {
     final CompiledRoute route;
     final String rawQuery;
     final String relativeRawPath;
+    /** Whether the request declares a body ({@link #declaresBody}), decided once when it arrives. */
+    private final boolean hasBody;
     /** When the outbound request was built; a 401 renews only tokens older than this. */
     Instant startedAt;
     int attempt;
@@ -36,8 +38,9 @@ final class Exchange extends IdleWatch.Entry {
     /** The request sent upstream now; null before it is created. */
     UpstreamCall upstream;
 
-    Exchange(HttpServerRequest request, CompiledRoute route, String rawQuery, String relativeRawPath,
-            Instant startedAt, Handler<Void> done) {
+    Exchange(HttpServerRequest request, boolean hasBody, CompiledRoute route, String rawQuery,
+            String relativeRawPath, Instant startedAt, Handler<Void> done) {
+        this.hasBody = hasBody;
         this.done = done;
         this.request = request;
         this.route = route;
@@ -67,11 +70,11 @@ final class Exchange extends IdleWatch.Entry {
     }
 
     boolean hasBody() {
-        return hasBody(request);
+        return hasBody;
     }
 
     /** Whether the request declares a body: chunked, or a length other than 0. */
-    static boolean hasBody(HttpServerRequest request) {
+    static boolean declaresBody(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
     }

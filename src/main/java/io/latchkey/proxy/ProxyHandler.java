@@ -36,7 +36,8 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
-        if (request.method() == HttpMethod.CONNECT || Exchange.hasBody(request)) {
+        boolean hasBody = Exchange.declaresBody(request);
+        if (hasBody || request.method() == HttpMethod.CONNECT) {
             // Hold the body (or the tunnel's first bytes) until the upstream is ready for it; the pipe to the
             // upstream resumes it. A request without a body is not paused: pausing costs Vert.x a queue per request.
             request.pause();
@@ -84,7 +85,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
                 throw new ProxyFailure(ErrorCode.PATH_NOT_ALLOWED,
                         "route " + route.name + " does not allow this path", route.name);
             }
-            Exchange exchange = new Exchange(request, route, target.rawQuery(), relativeRawPath, null, done);
+            Exchange exchange = new Exchange(request, hasBody, route, target.rawQuery(), relativeRawPath, null, done);
             done.exchange = exchange;
             CompletionStage<Void> ready = route.injection.whenReady();
             if (ready == null) {

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -279,7 +280,7 @@ class UpstreamBufferOwnershipTest {
      *
      * @param onHead runs on the event loop as the head is read, before the rest of that read; null for nothing
      */
-    private UpstreamResponse answer(String answer, java.util.function.Consumer<UpstreamResponse> onHead)
+    private UpstreamResponse answer(String answer, Consumer<UpstreamResponse> onHead)
             throws Exception {
         scripted = RawUpstream.start((head, in, out) -> {
             RawUpstream.write(out, answer);
