@@ -33,6 +33,9 @@ USER 185
 ENV GC_CONTAINER_OPTIONS="-XX:+UseSerialGC" GC_MIN_HEAP_FREE_RATIO=10 GC_MAX_HEAP_FREE_RATIO=30
 ENV JAVA_OPTS_APPEND="-Xmx64m -Xms8m -Xmn8m -XX:CompileThresholdScaling=3 -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
 ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
+# The jars arrive with their entries stored, not deflated (pom.xml's uncompress-jars execution): Quarkus's class
+# loader reads every class's bytes at start-up, archive or not, and the first proxied 200 comes about 0.2 s sooner
+# (README "Images"). The layer compresses better that way too.
 # AppCDS: a training run (start, one proxied request, stop) archives the classes that start-up loads, with this
 # image's JDK and jars, so that every start maps them instead of loading them again: the first proxied 200 comes
 # about 0.4-0.7 s sooner on one CPU (bench/run.sh: 1.7 s instead of 2.0 s with the thresholds above; 2.5 s instead

@@ -11,11 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,6 +64,24 @@ class PackagedApplicationIT {
         builder.environment().putAll(environment);
         builder.redirectErrorStream(true).redirectOutput(output.toFile());
         return builder.start();
+    }
+
+    @Test
+    void everyJarOfBothBuildsHoldsItsClassesUncompressed() throws IOException {
+        // pom.xml's uncompress-jars execution; the other tests here start the application from these very jars.
+        for (Path application : List.of(RUNNER.getParent(), WithoutDatabaseBuildIT.RUNNER.getParent())) {
+            List<Path> jars;
+            try (var files = Files.walk(application)) {
+                jars = files.filter(file -> file.toString().endsWith(".jar")).toList();
+            }
+            assertThat(jars).as(application.toString()).hasSizeGreaterThan(100);
+            for (Path jar : jars) {
+                try (ZipFile zip = new ZipFile(jar.toFile())) {
+                    assertThat(Collections.list(zip.entries())).as(jar.toString())
+                            .allSatisfy(entry -> assertThat(entry.getMethod()).isEqualTo(ZipEntry.STORED));
+                }
+            }
+        }
     }
 
     @Test
