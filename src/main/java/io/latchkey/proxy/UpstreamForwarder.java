@@ -56,9 +56,8 @@ final class UpstreamForwarder {
     }
 
     void start(Exchange exchange) {
-        long length = exchange.contentLength();
-        if (exchange.route.injection.renewable() && exchange.hasBody() && length >= 0
-                && length <= replayBufferLimit) {
+        // The length is read only for a body that might be kept; most requests have none.
+        if (exchange.route.injection.renewable() && exchange.hasBody() && keepable(exchange.contentLength())) {
             exchange.request.body().onComplete(read -> {
                 if (read.failed()) {
                     exchange.request.connection().close();
@@ -71,6 +70,11 @@ final class UpstreamForwarder {
             return;
         }
         send(exchange);
+    }
+
+    /** Whether a body of this declared length (-1: chunked or malformed) is small enough to keep for a replay. */
+    private boolean keepable(long length) {
+        return length >= 0 && length <= replayBufferLimit;
     }
 
     private void send(Exchange exchange) {
