@@ -33,9 +33,8 @@ ENV JAVA_OPTS_APPEND="-Xmx64m -Xms8m -Xmn8m -XX:CompileThresholdScaling=3 -XX:+I
 ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
 # AppCDS: a training run (start, one proxied request, stop) archives the classes that start-up loads, with this
 # image's JDK and jar, so that every start maps them instead of loading them again: the first proxied 200 comes
-# about 0.4-0.7 s sooner on one CPU (bench/run.sh: 1.7 s instead of 2.0 s with the thresholds above; 2.5 s instead
-# of 3.2 s without them). If the archive cannot be used (another JDK mounted over this one, say) the JVM says so
-# once and starts without it.
+# about 0.5 s sooner on one CPU (bench/run.sh, without-database build: 0.74 s instead of 1.25 s). If the archive
+# cannot be used (another JDK mounted over this one, say) the JVM says so once and starts without it.
 RUN JAVA_OPTS_APPEND="$JAVA_OPTS_APPEND -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Xlog:cds=error" \
     /deployments/cds-training.sh /opt/jboss/container/java/run/run-java.sh
 ENV JAVA_OPTS_APPEND="$JAVA_OPTS_APPEND -XX:SharedArchiveFile=/deployments/app-cds.jsa"
