@@ -6,7 +6,7 @@
 #     -e LATCHKEY_PROXY_HOST=0.0.0.0 latchkey:jvm
 #
 # For sidecars without the database (LATCHKEY_DATABASE_ENABLED=false, as k8s/base runs), the same package step also
-# builds target/quarkus-app-without-database, which starts without Hibernate ORM's start-up work (README "Images"):
+# builds target/quarkus-app-without-database, built without the database's libraries (README "Images"):
 #   docker build --build-arg APP=quarkus-app-without-database -t latchkey:jvm-without-database .
 FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21
 ARG APP=quarkus-app

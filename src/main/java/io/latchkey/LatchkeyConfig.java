@@ -61,14 +61,6 @@ public interface LatchkeyConfig {
         boolean enabled();
 
         /**
-         * Whether this build can use the database: false in the without-database build (application.properties'
-         * {@code without-database} profile, built without Hibernate ORM), which then refuses {@code enabled=true}
-         * at start-up. Set by the build, not meant to be changed.
-         */
-        @WithDefault("true")
-        boolean builtIn();
-
-        /**
          * PostgreSQL's address without the {@code jdbc:} prefix, such as {@code postgresql://db:5432/latchkey}
          * (default {@code postgresql://127.0.0.1:5432/latchkey}); user and password are
          * {@code quarkus.datasource.username/password}.

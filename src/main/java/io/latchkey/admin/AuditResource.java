@@ -13,8 +13,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
+import io.latchkey.audit.AuditEvent;
 import io.latchkey.audit.AuditQuery;
 import io.latchkey.database.DatabaseLifecycle;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The audit trail, newest first: {@code from} and {@code to} are ISO-8601 instants (default: the last hour),
@@ -22,6 +24,7 @@ import io.latchkey.database.DatabaseLifecycle;
  */
 @Path("/admin/v1/audit")
 @Produces(MediaType.APPLICATION_JSON)
+@RegisterForReflection(targets = { AuditQuery.Result.class, AuditEvent.class, AuditEvent.Kind.class })
 public class AuditResource {
 
     private final DatabaseLifecycle database;

@@ -18,6 +18,7 @@ import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.db.DbSecretAdmin;
 import io.latchkey.secret.db.EmbeddedStore;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * The embedded store's {@code db:} secrets. Values go in and never come out: list shows names, versions, key ids
@@ -25,6 +26,8 @@ import io.latchkey.secret.db.EmbeddedStore;
  */
 @Path("/admin/v1")
 @Produces(MediaType.APPLICATION_JSON)
+@RegisterForReflection(targets = { SecretsResource.SecretValue.class, SecretsResource.SecretList.class,
+        DbSecretAdmin.Metadata.class, DbSecretAdmin.Reencryption.class })
 public class SecretsResource {
 
     /** A value to store. Its text never appears in {@link #toString()}. */

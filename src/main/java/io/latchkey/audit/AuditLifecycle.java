@@ -5,6 +5,8 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import org.jboss.logging.Logger;
 
@@ -39,6 +41,13 @@ public class AuditLifecycle {
     /** Where the proxy and the credentials send their events. */
     public AuditTrail trail() {
         return writer.<AuditTrail> map(w -> w).orElse(AuditTrail.NONE);
+    }
+
+    /** The trail as a bean, resolved once: the proxy records through it on every request, without a client proxy. */
+    @Produces
+    @Singleton
+    AuditTrail producedTrail() {
+        return trail();
     }
 
     /** The writer, when the audit trail is kept. */

@@ -12,13 +12,12 @@ import org.flywaydb.core.Flyway;
 import io.latchkey.LatchkeyConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 
 /**
  * Starts {@link Database} with Quarkus (in the background; the embedded store waits for its first attempt so that
- * {@code db:} values can be read for the policy), unless {@code latchkey.database.enabled=false}; refuses to start
- * when the database is asked for in a build without it.
+ * {@code db:} values can be read for the policy), unless {@code latchkey.database.enabled=false}. The
+ * without-database build has no such class: {@link WithoutDatabase} refuses the database there.
  */
 @ApplicationScoped
 public class DatabaseLifecycle {
@@ -29,12 +28,6 @@ public class DatabaseLifecycle {
     private final Optional<Database> database;
 
     public DatabaseLifecycle(LatchkeyConfig config, Vertx vertx, Instance<Flyway> flyway) {
-        if (config.database().enabled() && !config.database().builtIn()) {
-            throw new ConfigurationException("latchkey.database.enabled (LATCHKEY_DATABASE_ENABLED) is true, but this "
-                    + "is the without-database build, which has no database support: leave it unset (or false) here, "
-                    + "or run the full build (target/quarkus-app, the latchkey:jvm image) for the audit trail and db: "
-                    + "secrets");
-        }
         this.database = config.database().enabled()
                 ? Optional.of(new Database(vertx, flyway::get, config.database().retryCap()))
                 : Optional.empty();

@@ -21,8 +21,8 @@ import io.latchkey.policy.PolicyParser;
 import io.latchkey.policy.PolicyReloader;
 import io.latchkey.policy.PolicyState;
 import io.latchkey.secret.FileWatcher;
+import io.latchkey.secret.StoredSecrets;
 import io.latchkey.secret.ValueSources;
-import io.latchkey.secret.db.DbSecretStore;
 import io.latchkey.secret.vault.VaultClients;
 import io.latchkey.secret.vault.VaultConfiguration;
 import io.latchkey.secret.vault.VaultSettings;
@@ -63,7 +63,7 @@ public final class DataPlane implements AutoCloseable {
     private ByteBufAllocator upstreamAllocator = ByteBufAllocator.DEFAULT;
     private OAuthRuntime oauth;
     private VaultStore vault;
-    private Optional<DbSecretStore> dbStore = Optional.empty();
+    private Optional<StoredSecrets> dbStore = Optional.empty();
     private String dbUnavailableReason = ValueSources.DB_NOT_CONFIGURED;
     private AuditTrail audit = AuditTrail.NONE;
 
@@ -92,7 +92,7 @@ public final class DataPlane implements AutoCloseable {
     }
 
     /** Serves {@code db:} references from the embedded store; without it they are refused with the reason given. */
-    public DataPlane withDatabaseSecrets(Optional<DbSecretStore> store, String reasonWhenAbsent) {
+    public DataPlane withDatabaseSecrets(Optional<StoredSecrets> store, String reasonWhenAbsent) {
         this.dbStore = store;
         this.dbUnavailableReason = reasonWhenAbsent;
         return this;

@@ -6,12 +6,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import io.latchkey.LatchkeyConfig;
-import io.latchkey.audit.AuditLifecycle;
+import io.latchkey.audit.AuditTrail;
 import io.latchkey.credential.CredentialRegistry;
 import io.latchkey.credential.oauth.TokenRequestObserver;
 import io.latchkey.credential.oauth.VertxRefreshScheduler;
 import io.latchkey.policy.PolicyState;
-import io.latchkey.secret.db.EmbeddedStore;
+import io.latchkey.secret.EmbeddedSecrets;
 import io.latchkey.secret.vault.VaultRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -27,21 +27,21 @@ public class ProxyServer {
 
     private final DataPlane dataPlane;
     private final VaultRegistry vaultRegistry;
-    private final EmbeddedStore embeddedStore;
+    private final EmbeddedSecrets embeddedStore;
 
     public ProxyServer(LatchkeyConfig config, Vertx vertx, PolicyState policyState,
             CredentialRegistry credentialRegistry, TokenRequestObserver tokenMetrics, VaultRegistry vaultRegistry,
-            MeterRegistry meterRegistry, AuditLifecycle audit, EmbeddedStore embeddedStore) {
+            MeterRegistry meterRegistry, AuditTrail audit, EmbeddedSecrets embeddedStore) {
         this.vaultRegistry = vaultRegistry;
         this.embeddedStore = embeddedStore;
         InstantSource clock = InstantSource.system();
         this.dataPlane = new DataPlane(vertx, config, System::getenv, policyState, credentialRegistry, clock,
-                new VertxRefreshScheduler(vertx), new AuditingTokenObserver(tokenMetrics, audit.trail(), clock),
-                meterRegistry).withAudit(audit.trail());
+                new VertxRefreshScheduler(vertx), new AuditingTokenObserver(tokenMetrics, audit, clock),
+                meterRegistry).withAudit(audit);
     }
 
     void onStart(@Observes StartupEvent event) {
-        dataPlane.withDatabaseSecrets(embeddedStore.get(), embeddedStore.unavailableReason()).start();
+        dataPlane.withDatabaseSecrets(embeddedStore.store(), embeddedStore.unavailableReason()).start();
         vaultRegistry.set(dataPlane.vault());
     }
 

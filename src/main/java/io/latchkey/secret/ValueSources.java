@@ -5,7 +5,6 @@ import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
-import io.latchkey.secret.db.DbSecretStore;
 import io.latchkey.secret.vault.VaultStore;
 
 /** Opens a {@link ValueSource} for each kind of {@link ValueReference}. */
@@ -16,7 +15,7 @@ public final class ValueSources {
     private final Function<String, String> environment;
     private final FileWatcher fileWatcher;
     private volatile VaultStore vault;
-    private volatile DbSecretStore db;
+    private volatile StoredSecrets db;
     /** Why {@code db:} references are refused when nobody said otherwise. */
     public static final String DB_NOT_CONFIGURED = "db: references are not configured: the embedded secret store is not"
             + " set up";
@@ -35,7 +34,7 @@ public final class ValueSources {
     }
 
     /** Makes {@code db:} references usable, or says why they are not. */
-    public ValueSources withDatabase(Optional<DbSecretStore> store, String reasonWhenAbsent) {
+    public ValueSources withDatabase(Optional<StoredSecrets> store, String reasonWhenAbsent) {
         this.db = store.orElse(null);
         this.dbUnavailableReason = reasonWhenAbsent;
         return this;

@@ -22,6 +22,7 @@ import io.latchkey.audit.AuditTrail;
 import io.latchkey.database.Database;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
+import io.latchkey.secret.StoredSecrets;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
 import io.latchkey.secret.WritableValueSource;
@@ -38,7 +39,7 @@ import io.quarkus.panache.common.Parameters;
  * so two replicas can never silently overwrite each other. What operators do to stored values is
  * {@link DbSecretAdmin}'s.
  */
-public final class DbSecretStore {
+public final class DbSecretStore implements StoredSecrets {
 
     private static final Logger LOG = Logger.getLogger(DbSecretStore.class);
     private static final long FIRST_LOAD_TIMEOUT_SECONDS = 10;
@@ -175,7 +176,7 @@ public final class DbSecretStore {
                 : AuditEvent.credential(clock.instant(), null, "secret_read", "db:" + name + " version " + read.version()));
     }
 
-    /** A value source for one reference; it reads the in-memory copy only. */
+    @Override
     public ValueSource open(ValueReference.Db reference) {
         String name = reference.name();
         opened.incrementAndGet();

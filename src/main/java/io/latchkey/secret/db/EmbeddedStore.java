@@ -13,6 +13,8 @@ import jakarta.enterprise.event.Observes;
 import io.latchkey.LatchkeyConfig;
 import io.latchkey.audit.AuditLifecycle;
 import io.latchkey.database.DatabaseLifecycle;
+import io.latchkey.secret.EmbeddedSecrets;
+import io.latchkey.secret.StoredSecrets;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.crypto.KeyRing;
 import io.latchkey.secret.crypto.SecretCipher;
@@ -25,7 +27,7 @@ import io.vertx.core.Vertx;
  * values read again every cache TTL.
  */
 @ApplicationScoped
-public class EmbeddedStore {
+public class EmbeddedStore implements EmbeddedSecrets {
 
     /** After the database starts, before the data plane loads the policy. */
     static final int START_PRIORITY = 200;
@@ -103,12 +105,17 @@ public class EmbeddedStore {
         return Optional.ofNullable(store);
     }
 
+    @Override
+    public Optional<StoredSecrets> store() {
+        return Optional.ofNullable(store);
+    }
+
     /** What the admin API works with, when the store is open. */
     public Optional<DbSecretAdmin> admin() {
         return get().map(DbSecretAdmin::new);
     }
 
-    /** Why {@code db:} references cannot be used, when the store is not open. */
+    @Override
     public String unavailableReason() {
         return unavailableReason;
     }
