@@ -1,11 +1,10 @@
 package io.latchkey.app;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -123,13 +122,10 @@ class WithoutDatabaseBuildIT {
     }
 
     /** Past the admin token, the path answers 503 not_configured with the reason, not 404. */
-    private static void assertNotConfigured(int port, String method, String path, String reason) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
-                .newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Authorization", "Bearer " + ADMIN_TOKEN).header("Content-Type", "application/json")
-                .method(method, HttpRequest.BodyPublishers.ofString(method.equals("PUT") ? "{\"value\":\"v\"}" : ""))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(method + " " + path).isEqualTo(503);
-        assertThat(response.body()).contains("\"not_configured\"").contains(reason);
+    private static void assertNotConfigured(int port, String method, String path, String reason) {
+        given().header("Authorization", "Bearer " + ADMIN_TOKEN).contentType("application/json")
+                .body(method.equals("PUT") ? "{\"value\":\"v\"}" : "")
+                .request(method, "http://127.0.0.1:" + port + path)
+                .then().statusCode(503).body("error", equalTo("not_configured")).body("message", containsString(reason));
     }
 }
