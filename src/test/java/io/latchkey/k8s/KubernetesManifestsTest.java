@@ -214,6 +214,11 @@ class KubernetesManifestsTest {
         }
     }
 
+    @Test
+    void noServiceLinkVariablesToExamineAtStartUp() {
+        assertThat(deployment.getSpec().getTemplate().getSpec().getEnableServiceLinks()).isFalse();
+    }
+
     static NetworkPolicy readNetworkPolicy() {
         try {
             return YAML.readValue(Path.of("k8s/base/networkpolicy.yaml").toFile(), NetworkPolicy.class);
