@@ -264,6 +264,36 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 RSS_LOAD_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
 
+# Paired runs: the ratios the targets name, measured as many short alternating pairs (A B, B A, A B, ...) instead of
+# from the rounds above, whose arms are DURATION seconds and seven arms apart: on a VM whose speed drifts within
+# minutes, two arms of one round can run at different machine speeds, while the two halves of a short pair mostly do
+# not. Each pair gives a ratio of requests per second and one of CPU per request; the median over the pairs and the
+# middle half of them are reported (PAIRS pairs of PAIR_SECONDS-second wrk runs per comparison). Besides the ratios
+# the targets name, Latchkey against the Netty floor (what Vert.x's server and Latchkey's own work cost) and the
+# Netty floor against nginx (what the JVM and Netty's codecs cost).
+PAIRS=${PAIRS:-12} PAIR_SECONDS=${PAIR_SECONDS:-3}
+PAIRED="$WORK/paired.tsv"; : > "$PAIRED"
+saturate_briefly() { # arm -> "requests/s CPU-seconds-per-1k"
+  local before after out
+  before=$(proxy_ticks "$1")
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${PAIR_SECONDS}s" "${URL[$1]}")
+  after=$(proxy_ticks "$1")
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(cpu_per_1k $((after - before)) \
+    "$(echo "$out" | awk '/requests in/ {print $1}')")"
+}
+for comparison in latchkey:nginx latchkey-10k:latchkey latchkey-oauth:latchkey latchkey:netty-floor netty-floor:nginx; do
+  subject=${comparison%:*} reference=${comparison#*:}
+  for pair in $(seq 1 "$PAIRS"); do
+    if (( pair % 2 )); then
+      s=$(saturate_briefly "$subject"); r=$(saturate_briefly "$reference")
+    else
+      r=$(saturate_briefly "$reference"); s=$(saturate_briefly "$subject")
+    fi
+    printf '%s\t%s\t%s\t%s\n' "$subject" "$reference" "${s// /$'\t'}" "${r// /$'\t'}" >> "$PAIRED"
+  done
+  echo "paired $subject / $reference: $PAIRS pairs done" >&2
+done
+
 # Fixed-rate (open-loop) runs: latency from planned send times into an HdrHistogram (bench/src/OpenLoopLoad.java).
 declare -A PORT=([direct]=$UPSTREAM_PORT [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [latchkey]=$LATCHKEY_PORT
   [latchkey-oauth]=$OAUTH_PORT [latchkey-10k]=$ROUTES_PORT [netty-floor]=$NETTY_FLOOR_PORT
@@ -299,10 +329,10 @@ FIRST_200_FULL_ALL="${FIRST_200_FULL[*]}"
 mkdir -p bench/results
 python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$OPEN" "$RSS_5K_KB" \
   "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" "$FIRST_200_NO_CDS_MS" "$FIRST_200_NO_CDS_ALL" \
-  "$FIRST_200_FULL_MS" "$FIRST_200_FULL_ALL" <<'PY' | tee bench/results/latest.md
+  "$FIRST_200_FULL_MS" "$FIRST_200_FULL_ALL" "$PAIRED" "$PAIRS" "$PAIR_SECONDS" <<'PY' | tee bench/results/latest.md
 import sys, statistics, datetime, platform, subprocess
 (path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
- first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all) = sys.argv[1:]
+ first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all, paired_path, pairs, pair_seconds) = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
 arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k", "netty-floor", "vertx-floor"]
 def col(arm, i): return [float(r[i]) for r in rows if r[0] == arm]
@@ -339,6 +369,24 @@ print(f"| throughput 10,000 routes / one route | {med['latchkey-10k']['rps']/L['
       f" {med['latchkey-10k']['cpu']/L['cpu']:.3f}×; per round: {per_round('latchkey-10k', 'latchkey')}×) |")
 print(f"| throughput oauth2 (cached token) / static | {med['latchkey-oauth']['rps']/L['rps']:.3f} (CPU per request"
       f" {med['latchkey-oauth']['cpu']/L['cpu']:.3f}×; per round: {per_round('latchkey-oauth', 'latchkey')}×) |")
+# The paired runs: per pair, subject / reference of requests per second and of CPU per request; the median and the
+# middle half (the 25th to the 75th percentile) over the pairs.
+paired = {}
+for line in open(paired_path):
+    subject, reference, s_rps, s_cpu, r_rps, r_cpu = line.rstrip("\n").split("\t")
+    paired.setdefault((subject, reference), []).append(
+        (float(s_rps) / float(r_rps), float(s_cpu) / float(r_cpu)))
+def spread(values):
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return f"{statistics.median(values):.3f} [{q[0]:.3f}–{q[2]:.3f}; {min(values):.2f}–{max(values):.2f}]"
+print(f"\nPaired runs: {pairs} alternating pairs of {pair_seconds} s wrk runs per comparison (A B, B A, ...), so that"
+      " both halves of a ratio see the machine at nearly the same speed; median of the per-pair ratios [middle half;"
+      " min–max].\n")
+print("| subject / reference | requests per second | CPU per request | per-core capacity (1 / CPU per request) |")
+print("|---|---|---|---|")
+for (subject, reference), ratios in paired.items():
+    print(f"| {subject} / {reference} | {spread([r for r, _ in ratios])} | {spread([c for _, c in ratios])} |"
+          f" {spread([1 / c for _, c in ratios])} |")
 print(f"\nLatchkey (the without-database build, as every Latchkey arm above): first proxied 200 {first_ms} ms after `java`"
       f" started with the JVM image's class archive (median of {first_all} ms), {first_no_cds_ms} ms without it (median of"
       f" {first_no_cds_all} ms); the full build with its archive {first_full_ms} ms (median of {first_full_all} ms)."
