@@ -4,12 +4,14 @@
 #   bench/run.sh            # DURATION=10 ROUNDS=3 CONNECTIONS=64 by default
 #
 # Arms: A direct, B nginx, C HAProxy, D Latchkey (static bearer), D2 Latchkey (oauth2 client_credentials, token
-# cached), D3 Latchkey with 10,000 routes; and two reference arms that are not products: F1 the least relay Netty's
-# HTTP codecs allow (bench/src/NettyFloor.java), F2 the least relay Vert.x's server and pooled client allow
-# (bench/src/VertxFloor.java), which bound what the JVM and Netty, and Vert.x, cost before Latchkey's own work. Each
+# cached), D3 Latchkey with 10,000 routes; and three reference arms that are not products: F0 a relay on Netty's
+# channels that rewrites the request's head by slicing its bytes and scans the answer's head in place, without HTTP
+# codecs (bench/src/RawFloor.java), F1 the least relay Netty's HTTP codecs allow (bench/src/NettyFloor.java), F2 the
+# least relay Vert.x's server and pooled client allow (bench/src/VertxFloor.java), which bound what the JVM and
+# Netty's channels, Netty's codecs, and Vert.x cost before Latchkey's own work. Each
 # proxy runs pinned to CPU 0 with one worker (Latchkey and the floors: one event loop, -XX:ActiveProcessorCount=1,
 # -Xmx64m); the load generators, the upstream (nginx returning a fixed 1 KiB body) and D2's token endpoint share
-# CPU 1. Arms are interleaved (A B C D D2 D3 F1 F2, A B C ...) so drift in the machine affects all of them alike.
+# CPU 1. Arms are interleaved (A B C D D2 D3 F0 F1 F2, A B C ...) so drift in the machine affects all of them alike.
 # Latchkey runs without its database (no audit trail), as nginx and HAProxy run without access logs. Results:
 # markdown tables of medians with min and max, on stdout and in bench/results/latest.md.
 set -euo pipefail
@@ -21,7 +23,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 WARMUP=${WARMUP:-10}   # seconds per arm before measuring: the JVM needs its JIT
 WORK=$(mktemp -d /tmp/latchkey-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers run as www-data
-UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083 NETTY_FLOOR_PORT=18089
+UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083 NETTY_FLOOR_PORT=18089 RAW_FLOOR_PORT=18091
 VERTX_FLOOR_PORT=18090
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nginx haproxy wrk; }; }
@@ -192,7 +194,7 @@ await_200 $OAUTH_PORT
 start_latchkey $ROUTES_PORT "$WORK/policy-10k.yaml" "$WORK/latchkey-10k.log"; ROUTES_PID=$!; pids+=($ROUTES_PID)
 await_200 $ROUTES_PORT
 # F1, F2: the floors, with Latchkey's JVM flags (no class archive: their start-up is not measured).
-for floor in NettyFloor:$NETTY_FLOOR_PORT VertxFloor:$VERTX_FLOOR_PORT; do
+for floor in RawFloor:$RAW_FLOOR_PORT NettyFloor:$NETTY_FLOOR_PORT VertxFloor:$VERTX_FLOOR_PORT; do
   taskset -c 0 java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -cp "$BENCH_CP" "${floor%:*}" \
     "${floor#*:}" $UPSTREAM_PORT > "$WORK/${floor%:*}.log" 2>&1 & pids+=($!)
   await_200 "${floor#*:}"
@@ -208,7 +210,7 @@ cpu_per_1k() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.4f", (t
 pid_on_port() { ss -ltnp "sport = :$1" | awk -F'pid=' 'NR>1 {split($2,a,","); print a[1]; exit}'; }
 declare -A PROXY_PID=([nginx]=$(pid_on_port $NGINX_PORT) [haproxy]=$(pid_on_port $HAPROXY_PORT) [latchkey]=$LATCHKEY_PID
   [latchkey-oauth]=$OAUTH_PID [latchkey-10k]=$ROUTES_PID [netty-floor]=$(pid_on_port $NETTY_FLOOR_PORT)
-  [vertx-floor]=$(pid_on_port $VERTX_FLOOR_PORT))
+  [vertx-floor]=$(pid_on_port $VERTX_FLOOR_PORT) [raw-floor]=$(pid_on_port $RAW_FLOOR_PORT))
 UPSTREAM_PID=$(pid_on_port $UPSTREAM_PORT)
 TICKS=$(getconf CLK_TCK)
 # Steal: time the hypervisor gave this VM's CPUs to someone else (both CPUs, /proc/stat), read around each wrk run
@@ -229,8 +231,9 @@ allocated_bytes() {
 declare -A URL=([direct]="http://127.0.0.1:$UPSTREAM_PORT/x" [nginx]="http://127.0.0.1:$NGINX_PORT/bench/x"
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/bench/x" [latchkey]="http://127.0.0.1:$LATCHKEY_PORT/bench/x"
   [latchkey-oauth]="http://127.0.0.1:$OAUTH_PORT/bench/x" [latchkey-10k]="http://127.0.0.1:$ROUTES_PORT/bench/x"
-  [netty-floor]="http://127.0.0.1:$NETTY_FLOOR_PORT/bench/x" [vertx-floor]="http://127.0.0.1:$VERTX_FLOOR_PORT/bench/x")
-ARMS=(direct nginx haproxy latchkey latchkey-oauth latchkey-10k netty-floor vertx-floor)
+  [netty-floor]="http://127.0.0.1:$NETTY_FLOOR_PORT/bench/x" [vertx-floor]="http://127.0.0.1:$VERTX_FLOOR_PORT/bench/x"
+  [raw-floor]="http://127.0.0.1:$RAW_FLOOR_PORT/bench/x")
+ARMS=(direct nginx haproxy latchkey latchkey-oauth latchkey-10k raw-floor netty-floor vertx-floor)
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
 
 # Warm-up (the JIT), not measured.
@@ -269,8 +272,9 @@ RSS_LOAD_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
 # minutes, two arms of one round can run at different machine speeds, while the two halves of a short pair mostly do
 # not. Each pair gives a ratio of requests per second and one of CPU per request; the median over the pairs and the
 # middle half of them are reported (PAIRS pairs of PAIR_SECONDS-second wrk runs per comparison). Besides the ratios
-# the targets name, Latchkey against the Netty floor (what Vert.x's server and Latchkey's own work cost) and the
-# Netty floor against nginx (what the JVM and Netty's codecs cost).
+# the targets name, Latchkey against the Netty floor (what Vert.x's server and Latchkey's own work cost), the
+# Netty floor against nginx (what the JVM and Netty's codecs cost) and the raw floor against nginx (what a JVM relay
+# that parses heads in place could cost).
 PAIRS=${PAIRS:-12} PAIR_SECONDS=${PAIR_SECONDS:-3}
 PAIRED="$WORK/paired.tsv"; : > "$PAIRED"
 saturate_briefly() { # arm -> "requests/s CPU-seconds-per-1k"
@@ -281,7 +285,8 @@ saturate_briefly() { # arm -> "requests/s CPU-seconds-per-1k"
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(cpu_per_1k $((after - before)) \
     "$(echo "$out" | awk '/requests in/ {print $1}')")"
 }
-for comparison in latchkey:nginx latchkey-10k:latchkey latchkey-oauth:latchkey latchkey:netty-floor netty-floor:nginx; do
+for comparison in latchkey:nginx latchkey-10k:latchkey latchkey-oauth:latchkey latchkey:netty-floor netty-floor:nginx \
+  raw-floor:nginx; do
   subject=${comparison%:*} reference=${comparison#*:}
   for pair in $(seq 1 "$PAIRS"); do
     if (( pair % 2 )); then
@@ -297,9 +302,9 @@ done
 # Fixed-rate (open-loop) runs: latency from planned send times into an HdrHistogram (bench/src/OpenLoopLoad.java).
 declare -A PORT=([direct]=$UPSTREAM_PORT [nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [latchkey]=$LATCHKEY_PORT
   [latchkey-oauth]=$OAUTH_PORT [latchkey-10k]=$ROUTES_PORT [netty-floor]=$NETTY_FLOOR_PORT
-  [vertx-floor]=$VERTX_FLOOR_PORT)
+  [vertx-floor]=$VERTX_FLOOR_PORT [raw-floor]=$RAW_FLOOR_PORT)
 declare -A LOADGEN_PATH=([direct]=/x [nginx]=/bench/x [haproxy]=/bench/x [latchkey]=/bench/x [latchkey-oauth]=/bench/x
-  [latchkey-10k]=/bench/x [netty-floor]=/bench/x [vertx-floor]=/bench/x)
+  [latchkey-10k]=/bench/x [netty-floor]=/bench/x [vertx-floor]=/bench/x [raw-floor]=/bench/x)
 OPEN="$WORK/open.tsv"; : > "$OPEN"
 
 RSS_5K_KB=0
@@ -334,7 +339,8 @@ import sys, statistics, datetime, platform, subprocess
 (path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
  first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all, paired_path, pairs, pair_seconds) = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
-arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k", "netty-floor", "vertx-floor"]
+arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k", "raw-floor", "netty-floor",
+        "vertx-floor"]
 def col(arm, i): return [float(r[i]) for r in rows if r[0] == arm]
 def fmt(v, d=0): return f"{v:,.{d}f}"
 med = {a: {k: statistics.median(col(a, i)) for k, i in (("rps", 2), ("p50", 3), ("p99", 4), ("cpu", 5), ("up", 6))} for a in arms}
@@ -454,12 +460,14 @@ for rate in (1000, 5000):
     cpu_k = {a: cpu_at(a, rate) for a in ("latchkey", "nginx", "haproxy")}
     print(f"| proxy CPU s per 1k requests at {rate} req/s | {cpu_k['latchkey']:.4f} | {cpu_k['nginx']:.4f} | {cpu_k['haproxy']:.4f} |")
 
-print("\nWhere Latchkey's CPU per request goes, against the two floors (reference arms, not products: NettyFloor is the"
+print("\nWhere Latchkey's CPU per request goes, against the three floors (reference arms, not products: RawFloor"
+      " relays on Netty's channels with the heads rewritten and scanned in place, no HTTP codecs; NettyFloor is the"
       " least relay Netty's HTTP/1.1 codecs allow, VertxFloor the least one on Vert.x's server and pooled client)."
       " Latchkey has Vert.x's server in front and, for a plain-http upstream like this one, its own HTTP/1.1 client on"
       " Netty behind. Proxy CPU seconds per 1,000 requests, medians from the tables above.\n")
 print("| arm: what it is | saturation | at 1000 req/s | at 5000 req/s |\n|---|---|---|---|")
-steps = (("nginx", None), ("netty-floor", "the JVM and Netty's HTTP codecs, nothing else"),
+steps = (("nginx", None), ("raw-floor", "the JVM and Netty's channels, heads handled in place"),
+         ("netty-floor", "the JVM and Netty's HTTP codecs, nothing else"),
          ("vertx-floor", "Vert.x's server, pooled client and pipes, nothing else"),
          ("latchkey", "Vert.x's server, Latchkey's client, policy, injection, metrics, idle watch"))
 for arm, label in steps:
