@@ -268,7 +268,7 @@ done
 RSS_LOAD_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
 
 # Paired runs: the ratios the targets name, measured as many short alternating pairs (A B, B A, A B, ...) instead of
-# from the rounds above, whose arms are DURATION seconds and seven arms apart: on a VM whose speed drifts within
+# from the rounds above, whose arms are DURATION seconds and up to eight arms apart: on a VM whose speed drifts within
 # minutes, two arms of one round can run at different machine speeds, while the two halves of a short pair mostly do
 # not. Each pair gives a ratio of requests per second and one of CPU per request; the median over the pairs and the
 # middle half of them are reported (PAIRS pairs of PAIR_SECONDS-second wrk runs per comparison). Besides the ratios

@@ -2,6 +2,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.function.Supplier;
 
 /**
  * A reference arm, not a proxy anyone should run: the least a JVM relay built on Netty's HTTP/1.1 codecs does per
@@ -34,8 +36,16 @@ import io.netty.handler.codec.http.HttpServerCodec;
 public class NettyFloor {
 
     public static void main(String[] args) throws InterruptedException {
-        int port = Integer.parseInt(args[0]);
         int upstreamPort = Integer.parseInt(args[1]);
+        serve("netty floor", Integer.parseInt(args[0]),
+                () -> new ChannelHandler[] { new HttpServerCodec(), new CallerSide(upstreamPort) });
+    }
+
+    /**
+     * Listens on {@code port} with one event loop, each caller connection's pipeline made of {@code callerHandlers};
+     * the floors that relay on Netty's channels share it (RawFloor too).
+     */
+    static void serve(String name, int port, Supplier<ChannelHandler[]> callerHandlers) throws InterruptedException {
         // The transport Latchkey runs on (epoll where the platform has it, as Vert.x does with prefer-native-transport).
         boolean epoll = Epoll.isAvailable();
         new ServerBootstrap().group(epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1))
@@ -45,17 +55,20 @@ public class NettyFloor {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel caller) {
-                        caller.pipeline().addLast(new HttpServerCodec(), new CallerSide(upstreamPort));
+                        caller.pipeline().addLast(callerHandlers.get());
                     }
                 }).bind("127.0.0.1", port).sync();
-        System.out.println("netty floor on " + port + (epoll ? " (epoll)" : " (Java NIO)"));
+        System.out.println(name + " on " + port + (epoll ? " (epoll)" : " (Java NIO)"));
     }
 
-    /** Reads the caller's requests once its upstream connection is up, and writes them there. */
-    static final class CallerSide extends ChannelInboundHandlerAdapter {
+    /**
+     * Reads the caller's requests once its upstream connection is up, and writes them there. A subclass that handles
+     * bytes instead of decoded messages overrides {@link #upstreamHandlers} and {@link #channelRead}.
+     */
+    static class CallerSide extends ChannelInboundHandlerAdapter {
 
         private final int upstreamPort;
-        private Channel upstream;
+        protected Channel upstream;
 
         CallerSide(int upstreamPort) {
             this.upstreamPort = upstreamPort;
@@ -70,7 +83,7 @@ public class NettyFloor {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel channel) {
-                            channel.pipeline().addLast(new HttpClientCodec(), new UpstreamSide(caller));
+                            channel.pipeline().addLast(upstreamHandlers(caller));
                         }
                     }).connect("127.0.0.1", upstreamPort).addListener((ChannelFutureListener) connected -> {
                         if (connected.isSuccess()) {
@@ -80,6 +93,11 @@ public class NettyFloor {
                             caller.close();
                         }
                     });
+        }
+
+        /** The upstream connection's pipeline: Netty's client codec and the relay back to the caller. */
+        protected ChannelHandler[] upstreamHandlers(Channel caller) {
+            return new ChannelHandler[] { new HttpClientCodec(), new UpstreamSide(caller) };
         }
 
         @Override
@@ -113,9 +131,9 @@ public class NettyFloor {
     }
 
     /** Writes the upstream's answers back to the caller. */
-    static final class UpstreamSide extends ChannelInboundHandlerAdapter {
+    static class UpstreamSide extends ChannelInboundHandlerAdapter {
 
-        private final Channel caller;
+        protected final Channel caller;
 
         UpstreamSide(Channel caller) {
             this.caller = caller;

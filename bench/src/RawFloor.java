@@ -1,21 +1,8 @@
-import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -29,8 +16,12 @@ import java.nio.charset.StandardCharsets;
  * per connection, answers framed by Content-Length. No validation, no errors, no limits. It bounds what a JVM relay
  * that parses HTTP/1.1 heads in place, instead of through Netty's codecs and Vert.x's server, could cost per request.
  *
+ * <p>
+ * The listener, the upstream connection, flushing and closing are NettyFloor's; only what is read is handled
+ * differently. So it runs compiled beside NettyFloor, as bench/run.sh compiles the bench programs:
+ *
  * <pre>
- * java -cp "$(project runtime classpath)" RawFloor PORT UPSTREAM_PORT
+ * java -cp "bench classes:$(project runtime classpath)" RawFloor PORT UPSTREAM_PORT
  * </pre>
  */
 public class RawFloor {
@@ -41,47 +32,21 @@ public class RawFloor {
     private static final int PREFIX_LENGTH = "/bench".length();
 
     public static void main(String[] args) throws InterruptedException {
-        int port = Integer.parseInt(args[0]);
         int upstreamPort = Integer.parseInt(args[1]);
-        boolean epoll = Epoll.isAvailable();
-        new ServerBootstrap().group(epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1))
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel caller) {
-                        caller.pipeline().addLast(new CallerSide(upstreamPort));
-                    }
-                }).bind("127.0.0.1", port).sync();
-        System.out.println("raw floor on " + port + (epoll ? " (epoll)" : " (Java NIO)"));
+        NettyFloor.serve("raw floor", Integer.parseInt(args[0]),
+                () -> new ChannelHandler[] { new CallerSide(upstreamPort) });
     }
 
-    /** Reads the caller's requests once its upstream connection is up, and writes them there, head rewritten. */
-    static final class CallerSide extends ChannelInboundHandlerAdapter {
-
-        private final int upstreamPort;
-        private Channel upstream;
+    /** NettyFloor's caller side, reading bytes: each request's head is written on rewritten, as slices. */
+    static final class CallerSide extends NettyFloor.CallerSide {
 
         CallerSide(int upstreamPort) {
-            this.upstreamPort = upstreamPort;
+            super(upstreamPort);
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext context) {
-            Channel caller = context.channel();
-            new Bootstrap().group(caller.eventLoop())
-                    .channel(caller instanceof EpollSocketChannel ? EpollSocketChannel.class : NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new UpstreamSide(caller))
-                    .connect("127.0.0.1", upstreamPort).addListener((ChannelFutureListener) connected -> {
-                        if (connected.isSuccess()) {
-                            upstream = connected.channel();
-                            caller.read();
-                        } else {
-                            caller.close();
-                        }
-                    });
+        protected ChannelHandler[] upstreamHandlers(Channel caller) {
+            return new ChannelHandler[] { new UpstreamSide(caller) };
         }
 
         @Override
@@ -97,35 +62,16 @@ public class RawFloor {
             upstream.write(head.retainedSlice(requestLineEnd, end - requestLineEnd)); // the other headers
             head.release();
         }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext context) {
-            upstream.flush();
-            context.read();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext context) {
-            if (upstream != null) {
-                upstream.close();
-            }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-            context.close();
-        }
     }
 
-    /** Writes the upstream's answers back to the caller, finding where each ends from its head. */
-    static final class UpstreamSide extends ChannelInboundHandlerAdapter {
+    /** NettyFloor's upstream side, reading bytes: finds where each answer ends from its head. */
+    static final class UpstreamSide extends NettyFloor.UpstreamSide {
 
-        private final Channel caller;
         /** Bytes of the current answer not yet read; at 0 the next read starts an answer's head. */
         private long remaining;
 
         UpstreamSide(Channel caller) {
-            this.caller = caller;
+            super(caller);
         }
 
         @Override
@@ -174,21 +120,6 @@ public class RawFloor {
                 }
             }
             return true;
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext context) {
-            caller.flush();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext context) {
-            caller.close();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-            context.close();
         }
     }
 }
