@@ -7,30 +7,21 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.buffer.impl.BufferImpl;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.streams.ReadStream;
 
 /**
  * One request on a pooled HTTP/1.1 upstream connection, and the answer to it: one object is both halves, so a request
- * costs this object, Netty's request head and two promises.
+ * costs this object, its head's bytes, two promises and the answer's {@link ResponseHead}.
  * <p>
  * Confined to the event loop of the caller's request, which is its connection's event loop too. Everything that runs
  * the forwarder's handlers is dispatched on the request's context, as Vert.x's own client does, so
@@ -41,7 +32,9 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private static final Object END = new Object();
 
     private final ContextInternal context;
-    private final HttpRequest head;
+    private final HttpMethod method;
+    private final String uri;
+    private final MultiMap headers;
     final long connectTimeoutMillis;
     private final Http1OriginPool pool;
     private final Promise<UpstreamCall> created;
@@ -50,12 +43,12 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private Http1Connection connection;
     /** Set and cancelled by the pool: a wait for a pooled connection that gives up at the connect timeout. */
     ScheduledFuture<?> waitTimeout;
-    private HttpResponse response;
+    private ResponseHead response;
     private boolean requestEnded;
     /** The response ended, or the call failed or was reset: nothing more is read or written. */
     private boolean over;
-    /** Skipping the rest of an informational (1xx) response, which precedes the real one. */
-    private boolean informational;
+    /** The caller's body is streamed with the chunked coding (it had no Content-Length). */
+    private boolean chunked;
     /** The caller whose body is being streamed up; null when none is. */
     private ReadStream<Buffer> caller;
     private Handler<Buffer> handler;
@@ -77,9 +70,13 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     /** Sent again on a fresh connection once already. */
     private boolean retried;
 
-    Http1Call(ContextInternal context, HttpRequest head, long connectTimeoutMillis, Http1OriginPool pool) {
+    /** @param headers sent as they are: {@code Host} included, nothing added but the chunked coding's header */
+    Http1Call(ContextInternal context, HttpMethod method, String uri, MultiMap headers, long connectTimeoutMillis,
+            Http1OriginPool pool) {
         this.context = context;
-        this.head = head;
+        this.method = method;
+        this.uri = uri;
+        this.headers = headers;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.pool = pool;
         this.created = context.promise();
@@ -127,9 +124,38 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         connectFailed(new ConnectTimeoutException("no pooled connection free within " + timeoutMillis + " ms"));
     }
 
-    /** What the connection's decoder produced, for this call. */
-    void read(Object message) {
-        context.emit(message, this::onMessage);
+    /** Whether the request is a HEAD, whose answer has no body whatever its head says. */
+    boolean asksHead() {
+        return method == HttpMethod.HEAD;
+    }
+
+    /** The head of the answer, as the connection's reader found it. */
+    void head(ResponseHead head) {
+        ContextInternal previous = context.beginDispatch();
+        try {
+            onHead(head);
+        } catch (Throwable t) {
+            context.reportException(t);
+        } finally {
+            context.endDispatch(previous);
+        }
+    }
+
+    /** A piece of the answer's body, lent for the call; {@code last} with the end of the answer. */
+    void body(ByteBuf chunk, boolean last) {
+        ContextInternal previous = context.beginDispatch();
+        try {
+            onBody(chunk, last);
+        } catch (Throwable t) {
+            context.reportException(t);
+        } finally {
+            context.endDispatch(previous);
+        }
+    }
+
+    /** The answer cannot be read safely; unlike a closed connection, never a reason to send the request again. */
+    void malformed(DecoderException cause) {
+        context.emit(cause, this::fail);
     }
 
     /** The connection failed or closed before the response ended. */
@@ -143,8 +169,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
      * answer is sent once more on a fresh connection, as nginx does; anything else fails.
      */
     private void failOrRetry(Throwable cause) {
-        if (over || retried || !reusedConnection || !wholeRequest || response != null || informational
-                || !isIdempotent(head.method())) {
+        if (over || retried || !reusedConnection || !wholeRequest || response != null || !isIdempotent(method)) {
             fail(cause);
             return;
         }
@@ -166,55 +191,30 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         }
     }
 
-    private void onMessage(Object message) {
-        try {
-            if (over) {
-                return;
-            }
-            if (!(message instanceof HttpObject object)) {
-                // Raw bytes come only after a protocol switch, which Latchkey never asks for.
-                fail(new DecoderException("the upstream sent bytes outside HTTP/1.1 framing"));
-                return;
-            }
-            if (object.decoderResult().isFailure()) {
-                fail(object.decoderResult().cause());
-                return;
-            }
-            if (message instanceof HttpResponse head) {
-                int status = head.status().code();
-                if (status == 101) {
-                    // Upgrade is a hop-by-hop header Latchkey strips, so no request asked to switch protocols.
-                    fail(new DecoderException("the upstream switched protocols unasked"));
-                } else if (status >= 100 && status < 200) {
-                    informational = true;
-                } else {
-                    response = head;
-                    answered.tryComplete(this);
-                }
-            }
-            if (message instanceof HttpContent content) {
-                boolean last = message instanceof LastHttpContent;
-                if (informational) {
-                    informational = !last;
-                    return;
-                }
-                ByteBuf bytes = content.content();
-                if (last && bytes.isReadable() && lastChunkHandler != null && deliversNow()) {
-                    // Lent, not copied, as below; handed on with the end so that it is written once.
-                    finish();
-                    lastChunkHandler.handle(BufferImpl.buffer(bytes));
-                    return;
-                }
-                if (bytes.isReadable()) {
-                    // Lent, not copied: the message is released below, once the chunk has been handed on.
-                    deliver(BufferImpl.buffer(bytes));
-                }
-                if (last) {
-                    ended();
-                }
-            }
-        } finally {
-            ReferenceCountUtil.release(message);
+    private void onHead(ResponseHead head) {
+        if (over) {
+            return;
+        }
+        response = head;
+        answered.tryComplete(this);
+    }
+
+    private void onBody(ByteBuf bytes, boolean last) {
+        if (over) {
+            return;
+        }
+        if (last && bytes.isReadable() && lastChunkHandler != null && deliversNow()) {
+            // Lent, not copied, as below; handed on with the end so that it is written once.
+            finish();
+            lastChunkHandler.handle(BufferImpl.buffer(bytes));
+            return;
+        }
+        if (bytes.isReadable()) {
+            // Lent, not copied: the reader gives its buffer back once the read is handled.
+            deliver(BufferImpl.buffer(bytes));
+        }
+        if (last) {
+            ended();
         }
     }
 
@@ -228,7 +228,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         over = true;
         Http1Connection carrier = connection;
         connection = null;
-        if (requestEnded && HttpUtil.isKeepAlive(response)) {
+        if (requestEnded && response.keepAlive) {
             carrier.release();
         } else {
             // The upstream answered before the request body was sent, or will close: the connection cannot be reused.
@@ -340,9 +340,13 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     private void writeWholeRequest() {
         Channel channel = connection.channel;
+        ByteBuf head = Http1RequestBytes.head(channel.alloc(), method.name(), uri, headers);
+        if (requestBody == null || requestBody.length() == 0) {
+            channel.writeAndFlush(head, channel.voidPromise());
+            return;
+        }
         channel.write(head, channel.voidPromise());
-        channel.writeAndFlush(requestBody == null ? LastHttpContent.EMPTY_LAST_CONTENT
-                : new DefaultLastHttpContent(requestBody.getByteBuf()), channel.voidPromise());
+        channel.writeAndFlush(requestBody.getByteBuf(), channel.voidPromise());
     }
 
     @Override
@@ -351,12 +355,14 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             caller.resume();
             return;
         }
+        this.chunked = chunked;
         if (chunked) {
-            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            headers.set(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED);
         }
         this.caller = caller;
         Channel channel = connection.channel;
-        channel.writeAndFlush(head, channel.voidPromise());
+        channel.writeAndFlush(Http1RequestBytes.head(channel.alloc(), method.name(), uri, headers),
+                channel.voidPromise());
         caller.handler(this::writeChunk);
         caller.endHandler(this::endBody);
         caller.exceptionHandler(this::reset);
@@ -368,7 +374,14 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             return;
         }
         Channel channel = connection.channel;
-        channel.writeAndFlush(new DefaultHttpContent(chunk.getByteBuf()), channel.voidPromise());
+        if (!chunked) {
+            channel.writeAndFlush(chunk.getByteBuf(), channel.voidPromise());
+        } else if (chunk.length() > 0) {
+            // An empty chunk would end the body: only chunks with bytes are framed and sent.
+            channel.write(Http1RequestBytes.chunkStart(channel.alloc(), chunk.length()), channel.voidPromise());
+            channel.write(chunk.getByteBuf(), channel.voidPromise());
+            channel.writeAndFlush(Http1RequestBytes.chunkEnd(), channel.voidPromise());
+        }
         // A failed write ends the call at once (and resumes the caller to drop the rest): then there is nothing to
         // wait for.
         if (!over && !channel.isWritable()) {
@@ -382,8 +395,10 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             return;
         }
         requestEnded = true;
-        Channel channel = connection.channel;
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+        if (chunked) {
+            Channel channel = connection.channel;
+            channel.writeAndFlush(Http1RequestBytes.lastChunk(), channel.voidPromise());
+        }
     }
 
     @Override
@@ -395,22 +410,27 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     @Override
     public int statusCode() {
-        return response.status().code();
+        return response.status;
     }
 
     @Override
     public String statusMessage() {
-        return response.status().reasonPhrase();
+        return response.reason();
+    }
+
+    @Override
+    public boolean hasStatusMessage(String phrase) {
+        return response.reasonIs(phrase);
     }
 
     @Override
     public String getHeader(CharSequence name) {
-        return response.headers().get(name);
+        return response.header(name);
     }
 
     @Override
     public Iterable<Map.Entry<CharSequence, CharSequence>> headers() {
-        return response.headers()::iteratorCharSequence;
+        return response.headers();
     }
 
     @Override

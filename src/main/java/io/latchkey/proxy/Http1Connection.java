@@ -1,19 +1,22 @@
 package io.latchkey.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpClosedException;
 
 /**
- * One pooled HTTP/1.1 connection to an upstream: the last handler of its pipeline, passing what the decoder reads to
- * the call it carries now. Confined to its event loop.
+ * One pooled HTTP/1.1 connection to an upstream: the last handler of its pipeline, reading the answers with its
+ * {@link ResponseReader} and passing them to the call it carries now. Confined to its event loop.
  */
-final class Http1Connection extends ChannelInboundHandlerAdapter {
+final class Http1Connection extends ChannelInboundHandlerAdapter implements ResponseReader.Listener {
 
     final Channel channel;
     private final Http1OriginPool pool;
+    private final ResponseReader reader = new ResponseReader(this);
     /** The call on this connection now; null while it is idle in the pool. */
     private Http1Call call;
     /** Counted among the pool's open connections; cleared once, when the connection leaves the pool for good. */
@@ -32,6 +35,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
 
     void carry(Http1Call call) {
         this.call = call;
+        reader.expectAnswer(call.asksHead());
         boolean reused = carriedBefore;
         carriedBefore = true;
         call.assigned(this, reused);
@@ -63,14 +67,39 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext context, Object message) {
-        Http1Call current = call;
-        if (current == null) {
+        if (call == null || !(message instanceof ByteBuf bytes)) {
             // Bytes no request asked for: the connection's framing cannot be trusted any more.
             ReferenceCountUtil.release(message);
             discard();
             return;
         }
-        current.read(message);
+        reader.read(bytes);
+    }
+
+    @Override
+    public void head(ResponseHead head) {
+        Http1Call current = call;
+        if (current != null) {
+            current.head(head);
+        }
+    }
+
+    @Override
+    public void body(ByteBuf chunk, boolean last) {
+        Http1Call current = call;
+        if (current != null) {
+            current.body(chunk, last);
+        }
+    }
+
+    @Override
+    public void malformed(DecoderException cause) {
+        Http1Call current = call;
+        call = null;
+        if (current != null) {
+            current.malformed(cause);
+        }
+        discard();
     }
 
     @Override
@@ -84,6 +113,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext context) {
+        if (call != null) {
+            // An answer whose body runs until the connection's end is complete now.
+            reader.closed();
+        }
         releaseAfterRead = false;
         pool.forget(this);
         Http1Call current = call;

@@ -13,7 +13,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -107,8 +106,7 @@ final class Http1OriginPool {
                             tls.setHandshakeTimeoutMillis(timeoutMillis);
                             pipeline.addLast("tls", tls);
                         }
-                        pipeline.addLast("codec", new HttpClientCodec(16 * 1024, 64 * 1024, 64 * 1024))
-                                .addLast("call", new Http1Connection(channel, Http1OriginPool.this));
+                        pipeline.addLast("call", new Http1Connection(channel, Http1OriginPool.this));
                     }
                 }).connect(origin);
         connecting.addListener(done -> {

@@ -1,26 +1,20 @@
 package io.latchkey.proxy;
 
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
 
 /**
- * Latchkey's own HTTP/1.1 client for one upstream origin, plain or over TLS, on Netty's codecs: each event loop keeps
+ * Latchkey's own HTTP/1.1 client for one upstream origin, plain or over TLS, on Netty's channels (heads written
+ * and read in place: {@link Http1RequestBytes}, {@link ResponseReader}): each event loop keeps
  * its own pool of connections to the origin, so a request never crosses threads or takes a lock. It does per request
  * what a proxy needs and no more (the benchmark's floors showed Vert.x's general-purpose client costing about an
  * eighth of the proxy's CPU per request; see bench/README.md).
@@ -66,27 +60,10 @@ final class Http1UpstreamClient implements UpstreamClient {
             return Future.failedFuture(new IllegalStateException("upstream requests start on an event loop"));
         }
         Http1OriginPool pool = pool(context.nettyEventLoop());
-        Http1Call call = new Http1Call(context, head(options), options.getConnectTimeout(), pool);
+        Http1Call call = new Http1Call(context, options.getMethod(), options.getURI(), options.getHeaders(),
+                options.getConnectTimeout(), pool);
         pool.acquire(call);
         return call.created();
-    }
-
-    private static HttpRequest head(RequestOptions options) {
-        MultiMap headers = options.getHeaders();
-        HttpHeaders nettyHeaders;
-        if (headers instanceof HttpHeaders same) {
-            // Vert.x's header map is Netty's: the outbound request's headers go on the wire as they are.
-            nettyHeaders = same;
-        } else {
-            nettyHeaders = new DefaultHttpHeaders();
-            if (headers != null) {
-                for (Map.Entry<String, String> header : headers) {
-                    nettyHeaders.add(header.getKey(), header.getValue());
-                }
-            }
-        }
-        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, options.getMethod().toNetty(), options.getURI(),
-                nettyHeaders);
     }
 
     private Http1OriginPool pool(EventLoop loop) {

@@ -285,10 +285,10 @@ final class UpstreamForwarder {
     private static boolean copyHead(UpstreamResponse upstream, HttpServerResponse response) {
         int status = upstream.statusCode();
         response.setStatusCode(status);
-        String reason = upstream.statusMessage();
         // The standard phrase is what Vert.x writes anyway; setting it would build a new status per response.
-        if (reason != null && !reason.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
-            response.setStatusMessage(reason);
+        if (!upstream.hasStatusMessage(HttpResponseStatus.valueOf(status).reasonPhrase())
+                && upstream.statusMessage() != null) {
+            response.setStatusMessage(upstream.statusMessage());
         }
         MultiMap out = response.headers();
         HopByHop hopByHop = HopByHop.forConnectionHeader(upstream.getHeader(HttpHeaders.CONNECTION));

@@ -14,6 +14,11 @@ interface UpstreamResponse {
     /** The reason phrase, or null. */
     String statusMessage();
 
+    /** Whether the reason phrase is {@code phrase}; Latchkey's own client answers without decoding it. */
+    default boolean hasStatusMessage(String phrase) {
+        return phrase.equals(statusMessage());
+    }
+
     /** The first value of a header, or null. */
     String getHeader(CharSequence name);
 

@@ -494,4 +494,84 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(1);
     }
 
+    /** Reads a chunked body as the upstream receives it; returns its bytes. Refuses anything but the coding's form. */
+    private static byte[] readChunkedBody(java.io.InputStream in) throws java.io.IOException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = readLine(in);
+            int size = Integer.parseInt(sizeLine, 16);
+            if (size == 0) {
+                assertThat(readLine(in)).as("no trailers, then the blank line").isEmpty();
+                return body.toByteArray();
+            }
+            body.write(in.readNBytes(size));
+            assertThat(readLine(in)).as("a chunk ends with CRLF").isEmpty();
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            assertThat(b).as("the line ends before the stream").isNotNegative();
+            line.append((char) b);
+        }
+        assertThat(line).as("lines end with CRLF").endsWith("\r");
+        return line.substring(0, line.length() - 1);
+    }
+
+    @Test
+    void bodyOfUnknownLengthLeavesChunkedAndArrivesWhole() throws Exception {
+        List<byte[]> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start((head, in, out) -> {
+            if (!head.startsWith("POST ")) {
+                return answerOk(head, in, out);
+            }
+            heads.add(head);
+            byte[] body = readChunkedBody(in);
+            bodies.add(body);
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            return true;
+        }, "");
+        byte[] upload = new byte[300_000];
+        new java.util.Random(7).nextBytes(upload);
+        // A publisher without a length: the caller sends the body chunked, as a stream of unknown size is sent.
+        HttpResponse<String> response = proxy.client()
+                .send(HttpRequest.newBuilder(proxy.uri("/raw/upload")).timeout(Duration.ofSeconds(10))
+                        .POST(HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofByteArray(upload)))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(heads.get(0).toLowerCase(java.util.Locale.ROOT)).contains("\r\ntransfer-encoding: chunked\r\n")
+                .doesNotContain("content-length");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(bodies).hasSize(1);
+        assertThat(bodies.get(0)).isEqualTo(upload);
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void chunkedAnswerWithExtensionsAndTrailersReachesTheCallerWholeAndKeepsTheConnection() {
+        start((head, in, out) -> {
+            RawUpstream.readBody(head, in);
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "6;ext=\"a b\"\r\nchunke\r\n");
+            RawUpstream.write(out, "1\r\nd\r\n0\r\nX-Checksum: 1234\r\n\r\n");
+            return true;
+        }, "");
+        assertAnswers(3, 200, "chunked");
+        assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void answerWithBothContentLengthAndChunkedCodingIsRefusedAndItsConnectionDropped() {
+        start(firstThenOk(new AtomicInteger(), (head, in, out) -> {
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "4\r\nfour\r\n0\r\n\r\n");
+            return true;
+        }), "");
+        RoutingTest.assertError(proxy.get("/raw/x"), 502, "upstream_protocol_error", "raw");
+        assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
+        assertThat(upstream.connections()).isEqualTo(2);
+    }
 }
