@@ -53,6 +53,10 @@ final class ProxyListener {
                 .setHandle100ContinueAutomatically(true)
                 // Callers speak HTTP/1.1; without h2c the pipeline is complete before the first byte is read.
                 .setHttp2ClearTextEnabled(false)
+                // No WebSocket is served here (Upgrade is hop-by-hop and never forwarded): without these Vert.x
+                // leaves out the handler that looks at every request and response for a WebSocket handshake.
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false)
                 .setTcpNoDelay(true);
     }
 
