@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.util.ByteProcessor;
 
 /**
  * Reads HTTP/1.1 answers from the bytes of one upstream connection, in place: the head is copied once and parsed
@@ -20,7 +19,7 @@ import io.netty.util.ByteProcessor;
  * request asked for. A refused answer breaks the connection: nothing after it is read. Confined to the connection's
  * event loop.
  */
-final class ResponseReader implements ByteProcessor {
+final class ResponseReader {
 
     /** What the reader found; called while a read is handled, with buffers lent for the call only. */
     interface Listener {
@@ -30,7 +29,8 @@ final class ResponseReader implements ByteProcessor {
 
         /**
          * A piece of the body, lent for the call: retain its bytes to keep them. {@code last} marks the end of the
-         * answer, with the body's last bytes or none.
+         * answer, with the body's last bytes or none. The buffer may be the read buffer itself; its readable bytes
+         * are the piece, and the reader does not look at it again.
          */
         void body(ByteBuf chunk, boolean last);
 
@@ -44,6 +44,18 @@ final class ResponseReader implements ByteProcessor {
     static final int MAX_CHUNK_SIZE_LINE = 4 * 1024;
 
     private static final byte[] PREFIX = { 'H', 'T', 'T', 'P', '/', '1', '.' };
+    /** tchar (RFC 9110, 5.6.2), by byte value. */
+    private static final boolean[] TOKEN = new boolean[256];
+    /** Field content (RFC 9110, 5.5) by byte value: visible characters, obs-text, space and tab. */
+    private static final boolean[] FIELD_CONTENT = new boolean[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            TOKEN[b] = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
+            FIELD_CONTENT[b] = b == '\t' || (b >= 0x20 && b != 0x7f);
+        }
+    }
 
     private enum State {
         /** No request is waiting for an answer: any byte is one nobody asked for. */
@@ -67,14 +79,16 @@ final class ResponseReader implements ByteProcessor {
     /** Body bytes still to come: of the Content-Length, or of the current chunk. */
     private long remaining;
 
-    // The head being looked for (the ByteProcessor's state).
+    // The head being looked for: the part of it read so far, where its lines end.
     private byte[] partialHead;
     private int partialLength;
     private int headSeen;
+    /** Positions of the head's line feeds, from the head's first byte; reused from head to head. */
+    private int[] lineEnds = new int[32];
+    private int lines;
+    // A trailer line being read.
     private int lineLength;
     private byte lastByte;
-    private boolean inStatusLine;
-    private DecoderException headProblem;
 
     // A chunk-size line or a trailer line being read.
     private int chunkLineLength;
@@ -104,8 +118,15 @@ final class ResponseReader implements ByteProcessor {
                         return;
                     }
                     case HEAD -> readHead(in);
-                    case LENGTH -> readLength(in);
-                    case UNTIL_CLOSE -> listener.body(in.readSlice(in.readableBytes()), false);
+                    case LENGTH -> {
+                        if (readLength(in)) {
+                            return;
+                        }
+                    }
+                    case UNTIL_CLOSE -> {
+                        listener.body(in, false);
+                        return;
+                    }
                     case CHUNK_DATA -> readChunkData(in);
                     case TRAILERS -> readTrailers(in);
                     default -> readChunkLine(in);
@@ -140,40 +161,72 @@ final class ResponseReader implements ByteProcessor {
         partialHead = null;
         partialLength = 0;
         headSeen = 0;
-        lineLength = 0;
-        lastByte = 0;
-        inStatusLine = true;
-        headProblem = null;
+        lines = 0;
     }
 
+    /**
+     * Looks for the blank line that ends the head, from line feed to line feed, noting where each line ends; checks
+     * the status line's start and the limits on the way. A head split over reads is kept until its end arrives.
+     */
     private void readHead(ByteBuf in) {
         int start = in.readerIndex();
-        int end = in.forEachByte(start, in.readableBytes(), this);
-        if (headProblem != null) {
-            throw headProblem;
+        int end = in.writerIndex();
+        for (int i = start; i < end && headSeen + i - start < PREFIX.length; i++) {
+            if (in.getByte(i) != PREFIX[headSeen + i - start]) {
+                throw new DecoderException("the upstream's answer does not start with HTTP/1.x");
+            }
         }
-        if (end < 0) {
-            if (headSeen > MAX_HEAD) {
+        int from = start;
+        while (true) {
+            int lineFeed = in.indexOf(from, end, (byte) '\n');
+            if (lineFeed < 0) {
+                int seen = headSeen + end - start;
+                if (lines == 0 && seen > MAX_STATUS_LINE) {
+                    throw new TooLongFrameException(
+                            "the upstream's status line is longer than " + MAX_STATUS_LINE + " bytes");
+                }
+                if (seen > MAX_HEAD) {
+                    throw new TooLongFrameException(
+                            "the upstream's answer head is larger than " + MAX_HEAD + " bytes");
+                }
+                append(in, start, end - start);
+                headSeen = seen;
+                in.skipBytes(end - start);
+                return;
+            }
+            int position = headSeen + lineFeed - start;
+            int lineStart = lines == 0 ? 0 : lineEnds[lines - 1] + 1;
+            if (lines == 0 && position > MAX_STATUS_LINE) {
+                throw new TooLongFrameException(
+                        "the upstream's status line is longer than " + MAX_STATUS_LINE + " bytes");
+            }
+            if (position >= MAX_HEAD) {
                 throw new TooLongFrameException("the upstream's answer head is larger than " + MAX_HEAD + " bytes");
             }
-            append(in, start, in.readableBytes());
-            in.skipBytes(in.readableBytes());
-            return;
+            if (lines == lineEnds.length) {
+                lineEnds = Arrays.copyOf(lineEnds, lines * 2);
+            }
+            lineEnds[lines++] = position;
+            int lineLength = position - lineStart;
+            boolean blank = lineLength == 0
+                    || (lineLength == 1
+                            && (lineFeed > start ? in.getByte(lineFeed - 1) : partialHead[partialLength - 1]) == '\r');
+            if (blank && lines > 1) {
+                int length = lineFeed + 1 - start;
+                byte[] head;
+                if (partialHead == null) {
+                    head = new byte[length];
+                    in.getBytes(start, head);
+                } else {
+                    append(in, start, length);
+                    head = partialHead;
+                }
+                in.skipBytes(length);
+                parseHead(head);
+                return;
+            }
+            from = lineFeed + 1;
         }
-        int length = end + 1 - start;
-        byte[] head;
-        int headLength;
-        if (partialHead == null) {
-            head = new byte[length];
-            in.getBytes(start, head);
-            headLength = length;
-        } else {
-            append(in, start, length);
-            head = partialHead;
-            headLength = partialLength;
-        }
-        in.skipBytes(length);
-        parseHead(head, headLength);
     }
 
     private void append(ByteBuf in, int from, int length) {
@@ -186,43 +239,10 @@ final class ResponseReader implements ByteProcessor {
         partialLength += length;
     }
 
-    /** Looks for the blank line that ends the head, checking the status line's start and the limits on the way. */
-    @Override
-    public boolean process(byte b) {
-        if (headSeen < PREFIX.length && b != PREFIX[headSeen]) {
-            headProblem = new DecoderException("the upstream's answer does not start with HTTP/1.x");
-            return false;
-        }
-        headSeen++;
-        if (b == '\n') {
-            boolean blank = lineLength == 0 || (lineLength == 1 && lastByte == '\r');
-            lineLength = 0;
-            lastByte = b;
-            if (blank && !inStatusLine) {
-                return false;
-            }
-            inStatusLine = false;
-            return true;
-        }
-        lineLength++;
-        lastByte = b;
-        if (inStatusLine && lineLength > MAX_STATUS_LINE) {
-            headProblem = new TooLongFrameException(
-                    "the upstream's status line is longer than " + MAX_STATUS_LINE + " bytes");
-            return false;
-        }
-        if (headSeen > MAX_HEAD) {
-            headProblem = new TooLongFrameException(
-                    "the upstream's answer head is larger than " + MAX_HEAD + " bytes");
-            return false;
-        }
-        return true;
-    }
-
-    /** Parses a whole head (it ends with its blank line) and sets up the body's framing. */
-    private void parseHead(byte[] h, int length) {
+    /** Parses a whole head (its lines end where {@link #lineEnds} says) and sets up the body's framing. */
+    private void parseHead(byte[] h) {
         partialHead = null;
-        int lineEnd = indexOf(h, '\n', 0, length);
+        int lineEnd = lineEnds[0];
         int statusEnd = contentEnd(h, 0, lineEnd);
         // "HTTP/1.x SP 3DIGIT [SP reason]"
         if (statusEnd < 12 || (h[7] != '1' && h[7] != '0') || h[8] != ' ' || !isDigit(h[9]) || !isDigit(h[10])
@@ -248,19 +268,17 @@ final class ResponseReader implements ByteProcessor {
         boolean chunkedLast = false;
         boolean close = false;
         boolean keepAliveToken = false;
-        int lineStart = lineEnd + 1;
-        while (true) {
-            lineEnd = indexOf(h, '\n', lineStart, length);
+        int headerLines = lines - 1;
+        for (int line = 1; line < headerLines; line++) {
+            int lineStart = lineEnds[line - 1] + 1;
+            lineEnd = lineEnds[line];
             int end = contentEnd(h, lineStart, lineEnd);
-            if (end == lineStart) {
-                break;
-            }
             if (h[lineStart] == ' ' || h[lineStart] == '\t') {
                 throw new DecoderException("the upstream's answer uses obsolete line folding");
             }
             int colon = lineStart;
             while (colon < end && h[colon] != ':') {
-                if (!isTokenChar(h[colon])) {
+                if (!TOKEN[h[colon] & 0xff]) {
                     throw new DecoderException("the upstream's answer has a malformed header name");
                 }
                 colon++;
@@ -296,7 +314,6 @@ final class ResponseReader implements ByteProcessor {
                 close |= hasToken(h, valueStart, valueEnd, "close");
                 keepAliveToken |= hasToken(h, valueStart, valueEnd, "keep-alive");
             }
-            lineStart = lineEnd + 1;
         }
 
         if (status < 200) {
@@ -371,14 +388,21 @@ final class ResponseReader implements ByteProcessor {
 
     // ---- the body
 
-    private void readLength(ByteBuf in) {
+    /** Returns whether the rest of {@code in} went to the listener as it is: then it is not read any further. */
+    private boolean readLength(ByteBuf in) {
         int length = (int) Math.min(remaining, in.readableBytes());
         remaining -= length;
         boolean last = remaining == 0;
         if (last) {
             state = State.IDLE;
         }
+        if (length == in.readableBytes()) {
+            // The common case, the body to the end of the read: handed on without a slice.
+            listener.body(in, last);
+            return true;
+        }
         listener.body(in.readSlice(length), last);
+        return false;
     }
 
     private void startChunkLine() {
@@ -503,31 +527,18 @@ final class ResponseReader implements ByteProcessor {
 
     // ---- bytes
 
-    private static int indexOf(byte[] h, char c, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (h[i] == c) {
-                return i;
-            }
-        }
-        // The head was cut at its blank line, so every line ends with a line feed.
-        throw new IllegalStateException("no line end in a complete head");
-    }
-
-    /** Where a line's content ends: before its CR LF or its bare LF. A CR anywhere else is refused. */
+    /**
+     * Where a line's content ends: before its CR LF or its bare LF. Any other CR is refused where the content is
+     * checked: it is neither a token character nor field content.
+     */
     private static int contentEnd(byte[] h, int start, int lineFeed) {
-        int end = lineFeed > start && h[lineFeed - 1] == '\r' ? lineFeed - 1 : lineFeed;
-        for (int i = start; i < end; i++) {
-            if (h[i] == '\r') {
-                throw new DecoderException("the upstream's answer has a carriage return inside a line");
-            }
-        }
-        return end;
+        return lineFeed > start && h[lineFeed - 1] == '\r' ? lineFeed - 1 : lineFeed;
     }
 
     /** Field content (RFC 9110, 5.5): visible characters, obs-text, space and tab; no other control character. */
     private static void checkFieldContent(byte[] h, int start, int end, String what) {
         for (int i = start; i < end; i++) {
-            if (isControl(h[i]) && h[i] != '\t') {
+            if (!FIELD_CONTENT[h[i] & 0xff]) {
                 throw new DecoderException("the upstream's answer has a control character in " + what);
             }
         }
@@ -539,17 +550,6 @@ final class ResponseReader implements ByteProcessor {
 
     private static boolean isDigit(byte b) {
         return b >= '0' && b <= '9';
-    }
-
-    /** tchar (RFC 9110, 5.6.2). */
-    private static boolean isTokenChar(byte b) {
-        if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || isDigit(b)) {
-            return true;
-        }
-        return switch (b) {
-            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
-            default -> false;
-        };
     }
 
     /** Whether the bytes at {@code start} are {@code lowerCase} in any case; the length is checked by the caller. */
