@@ -20,7 +20,10 @@ final class Exchange extends IdleWatch.Entry {
     final String relativeRawPath;
     /** Whether the request declares a body ({@link #declaresBody}), decided once when it arrives. */
     private final boolean hasBody;
-    /** When the outbound request was built; a 401 renews only tokens older than this. */
+    /**
+     * When the outbound request was built, on a route whose tokens Latchkey renews (null on others); a 401 renews
+     * only tokens older than this.
+     */
     Instant startedAt;
     int attempt;
     /** Sent once more because the upstream declined it unprocessed (HTTP/2 GOAWAY, REFUSED_STREAM). */

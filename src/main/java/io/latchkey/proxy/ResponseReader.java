@@ -311,8 +311,15 @@ final class ResponseReader {
                 transferCoded = true;
                 chunkedLast = lastTokenIs(h, valueStart, valueEnd, "chunked");
             } else if (nameLength == 10 && nameIs(h, lineStart, "connection")) {
-                close |= hasToken(h, valueStart, valueEnd, "close");
-                keepAliveToken |= hasToken(h, valueStart, valueEnd, "keep-alive");
+                // Nearly always the one word; a list is taken apart.
+                if (valueEnd - valueStart == 10 && nameIs(h, valueStart, "keep-alive")) {
+                    keepAliveToken = true;
+                } else if (valueEnd - valueStart == 5 && nameIs(h, valueStart, "close")) {
+                    close = true;
+                } else {
+                    close |= hasToken(h, valueStart, valueEnd, "close");
+                    keepAliveToken |= hasToken(h, valueStart, valueEnd, "keep-alive");
+                }
             }
         }
 
