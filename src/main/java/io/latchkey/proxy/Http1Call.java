@@ -415,7 +415,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     @Override
     public String statusMessage() {
-        return response.reason();
+        // None sent ("HTTP/1.1 200"): the caller gets the standard phrase, as it did from Netty's decoder.
+        return response.hasReason() ? response.reason() : null;
     }
 
     @Override

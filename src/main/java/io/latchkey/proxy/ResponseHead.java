@@ -36,6 +36,10 @@ final class ResponseHead {
         this.keepAlive = keepAlive;
     }
 
+    boolean hasReason() {
+        return reasonEnd > reasonStart;
+    }
+
     /** The reason phrase as sent; empty when none was. */
     String reason() {
         return new String(bytes, reasonStart, reasonEnd - reasonStart, StandardCharsets.ISO_8859_1);

@@ -9,10 +9,10 @@ import io.netty.handler.codec.TooLongFrameException;
 
 /**
  * Reads HTTP/1.1 answers from the bytes of one upstream connection, in place: the head is copied once and parsed
- * where it lies into a {@link ResponseHead}; the body is handed on as slices of the buffers it arrived in, framed by
- * its Content-Length, its chunked coding or the connection's end (RFC 9112, section 6). Netty's HTTP codec did this
- * before, building an object per header name and value and a message per piece of body; see bench/README.md for what
- * that cost per request.
+ * where it lies into a {@link ResponseHead}; the body is handed on as the buffers it arrived in, or slices of them,
+ * framed by its Content-Length, its chunked coding or the connection's end (RFC 9112, section 6). Netty's HTTP codec
+ * did this before, building an object per header name and value and a message per piece of body; README.md
+ * (Performance) has what replacing it saved per request.
  * <p>
  * Where an answer could be read two ways it is refused: both Content-Length and Transfer-Encoding, differing lengths,
  * obsolete line folding, white space before a header's colon, control characters in a header. So are bytes that no
@@ -86,14 +86,14 @@ final class ResponseReader {
     /** Positions of the head's line feeds, from the head's first byte; reused from head to head. */
     private int[] lineEnds = new int[32];
     private int lines;
-    // A trailer line being read.
+    // A chunk-size line being read.
+    private int chunkLineLength;
+    private boolean sawChunkDigit;
+
+    // The trailer section being read: its size so far, the current line's.
+    private int trailerBytes;
     private int lineLength;
     private byte lastByte;
-
-    // A chunk-size line or a trailer line being read.
-    private int chunkLineLength;
-    private int trailerBytes;
-    private boolean sawChunkDigit;
 
     ResponseReader(Listener listener) {
         this.listener = listener;
@@ -446,7 +446,7 @@ final class ResponseReader {
                 case CHUNK_EXTENSION -> {
                     if (b == '\r' || b == '\n') {
                         chunkSizeLineEnd(b);
-                    } else if (isControl(b)) {
+                    } else if (isControl(b) && b != '\t') {
                         throw new DecoderException("the upstream's chunk extension is malformed");
                     }
                 }

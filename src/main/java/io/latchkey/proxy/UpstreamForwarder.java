@@ -82,8 +82,8 @@ final class UpstreamForwarder {
         CompiledRoute route = exchange.route;
         OutboundRequest outbound;
         try {
-            // Only a route whose tokens Latchkey renews asks when the request was built (after a 401); reading the
-            // wall clock is a system call's worth of time on some VMs.
+            // Only a route whose tokens Latchkey renews asks when the request was built (after a 401): no other
+            // reads the wall clock per request.
             exchange.startedAt = route.injection.renewable() ? clock.instant() : null;
             outbound = exchange.outbound();
         } catch (CredentialUnavailableException unavailable) {

@@ -574,4 +574,21 @@ class Http1UpstreamClientTest {
         assertThat(proxy.get("/raw/x").body()).isEqualTo("ok");
         assertThat(upstream.connections()).isEqualTo(2);
     }
+
+    @Test
+    void reasonPhraseIsPassedOnAndAMissingOneBecomesTheStandardOne() {
+        AtomicInteger requests = new AtomicInteger();
+        start((head, in, out) -> {
+            RawUpstream.readBody(head, in);
+            RawUpstream.write(out, requests.incrementAndGet() == 1
+                    ? "HTTP/1.1 200 Fine, Thanks\r\nContent-Length: 2\r\n\r\nok"
+                    : "HTTP/1.1 201\r\nContent-Length: 2\r\n\r\nok");
+            return true;
+        }, "");
+        String request = "GET /raw/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+        assertThat(io.latchkey.testing.RawHttp.send(proxy.port(), request).response())
+                .startsWith("HTTP/1.1 200 Fine, Thanks\r\n");
+        assertThat(io.latchkey.testing.RawHttp.send(proxy.port(), request).response())
+                .startsWith("HTTP/1.1 201 Created\r\n");
+    }
 }

@@ -126,7 +126,7 @@ class ResponseReaderTest {
     @Test
     void chunkedAnswerIsDecodedWithExtensionsAndTrailersDropped() {
         Recording answer = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "5;name=value\r\nhello\r\n" + "A \r\n, world!!!\r\n" + "0\r\nX-Trailer: t\r\n\r\n");
+                + "5;name=value\r\nhello\r\n" + "A\t; e = \"a\tb\"\r\n, world!!!\r\n" + "0 \r\nX-Trailer: t\r\n\r\n");
         assertThat(answer.summary()).isEqualTo("1 heads, body [hello, world!!!], 1 ends, no error");
         assertThat(answer.heads.get(0).keepAlive).isTrue();
     }
@@ -227,6 +227,8 @@ class ResponseReaderTest {
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokay\r\n0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\rX\nok\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;e=\u0001\r\nok\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n;e\r\nok\r\n0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000000000\r\n",
             "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nforged!",
     })
