@@ -282,4 +282,55 @@ class ResponseReaderTest {
         assertThat(answer.summary()).isEqualTo("1 heads, body [], 1 ends, no error");
         assertThat(answer.heads.get(0).header("x-big")).hasSize(value.length());
     }
+
+    /**
+     * Seeded mutations of valid answers (bytes flipped, dropped, doubled, split at random points): whatever arrives,
+     * the reader reports a head, body and end, or a refusal, and nothing else; it never throws, and gives back every
+     * buffer.
+     */
+    @Test
+    void mutatedAnswersAreReadOrRefusedAndNothingElse() {
+        String[] valid = {
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\nT: 1\r\n\r\n",
+                "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.0 204 No Content\r\nConnection: keep-alive\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end" };
+        java.util.Random random = new java.util.Random(20261127);
+        byte[] alphabet = "HTP/1.0 2\r\n:;,-aZ \t\u0000\u007f\u00ff".getBytes(StandardCharsets.ISO_8859_1);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] answer = valid[random.nextInt(valid.length)].getBytes(StandardCharsets.ISO_8859_1);
+            java.io.ByteArrayOutputStream mutated = new java.io.ByteArrayOutputStream();
+            for (byte b : answer) {
+                int dice = random.nextInt(100);
+                if (dice == 0) {
+                    continue; // dropped
+                }
+                mutated.write(dice == 1 ? alphabet[random.nextInt(alphabet.length)] : b);
+                if (dice == 2) {
+                    mutated.write(b); // doubled
+                }
+            }
+            byte[] bytes = mutated.toByteArray();
+            Recording recording = new Recording();
+            ResponseReader reader = new ResponseReader(recording);
+            reader.expectAnswer(random.nextInt(10) == 0);
+            List<ByteBuf> pieces = new ArrayList<>();
+            int at = 0;
+            while (at < bytes.length) {
+                int length = Math.min(bytes.length - at, 1 + random.nextInt(12));
+                ByteBuf piece = Unpooled.wrappedBuffer(bytes, at, length);
+                pieces.add(piece);
+                reader.read(piece);
+                at += length;
+            }
+            reader.closed();
+            String context = new String(bytes, StandardCharsets.ISO_8859_1);
+            assertThat(pieces).as(context).allSatisfy(piece -> assertThat(piece.refCnt()).isZero());
+            assertThat(recording.heads.size()).as(context).isLessThanOrEqualTo(1);
+            assertThat(recording.ends).as(context).isLessThanOrEqualTo(recording.heads.size());
+            if (recording.malformed != null) {
+                assertThat(recording.malformed.getMessage()).as(context).startsWith("the upstream");
+            }
+        }
+    }
 }
