@@ -325,6 +325,25 @@ for rate in 1000 5000; do
   done
 done
 
+# Paired fixed-rate runs: the latency targets again, from OPEN_PAIRS rotations of direct, Latchkey and nginx per rate
+# (OPEN_PAIR_SECONDS each, every rotation starting with the next arm), so that an added latency is the difference
+# between two runs seconds apart rather than between medians of runs minutes apart; on these VMs the rounds' p50s of
+# one arm spread by tens of microseconds and their p99s by milliseconds.
+OPEN_PAIRS=${OPEN_PAIRS:-6} OPEN_PAIR_SECONDS=${OPEN_PAIR_SECONDS:-8}
+OPEN_PAIRED="$WORK/open-paired.tsv"; : > "$OPEN_PAIRED"
+ROTATION=(direct latchkey nginx)
+for rate in 1000 5000; do
+  for rotation in $(seq 1 "$OPEN_PAIRS"); do
+    for k in 0 1 2; do
+      arm=${ROTATION[$(( (rotation + k) % 3 ))]}
+      line=$(PROXY_PID=${PROXY_PID[$arm]:-} REALTIME_LOAD=1 LOAD_CPU=1 bench/open-loop.sh "$BENCH_CP" 127.0.0.1 \
+        "${PORT[$arm]}" "${LOADGEN_PATH[$arm]}" "$rate" "$OPEN_PAIR_SECONDS")
+      printf '%s\t%s\t%s\t%s\n' "$rotation" "$arm" "$rate" "$line" >> "$OPEN_PAIRED"
+    done
+  done
+  echo "paired open loop at $rate/s: $OPEN_PAIRS rotations done" >&2
+done
+
 TOKENS_ISSUED=$(curl -s "http://127.0.0.1:$TOKEN_PORT/count")
 OAUTH_ELAPSED_S=$(( $(date +%s) - OAUTH_START_S ))
 FIRST_200_ALL="${FIRST_200[*]}"
@@ -334,10 +353,12 @@ FIRST_200_FULL_ALL="${FIRST_200_FULL[*]}"
 mkdir -p bench/results
 python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$OPEN" "$RSS_5K_KB" \
   "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" "$FIRST_200_NO_CDS_MS" "$FIRST_200_NO_CDS_ALL" \
-  "$FIRST_200_FULL_MS" "$FIRST_200_FULL_ALL" "$PAIRED" "$PAIRS" "$PAIR_SECONDS" <<'PY' | tee bench/results/latest.md
+  "$FIRST_200_FULL_MS" "$FIRST_200_FULL_ALL" "$PAIRED" "$PAIRS" "$PAIR_SECONDS" "$OPEN_PAIRED" "$OPEN_PAIRS" \
+  "$OPEN_PAIR_SECONDS" <<'PY' | tee bench/results/latest.md
 import sys, statistics, datetime, platform, subprocess
 (path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
- first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all, paired_path, pairs, pair_seconds) = sys.argv[1:]
+ first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all, paired_path, pairs, pair_seconds, open_paired_path,
+ open_pairs, open_pair_seconds) = sys.argv[1:]
 rows = [l.rstrip("\n").split("\t") for l in open(path)]
 arms = ["direct", "nginx", "haproxy", "latchkey", "latchkey-oauth", "latchkey-10k", "raw-floor", "netty-floor",
         "vertx-floor"]
@@ -460,11 +481,33 @@ for rate in (1000, 5000):
     cpu_k = {a: cpu_at(a, rate) for a in ("latchkey", "nginx", "haproxy")}
     print(f"| proxy CPU s per 1k requests at {rate} req/s | {cpu_k['latchkey']:.4f} | {cpu_k['nginx']:.4f} | {cpu_k['haproxy']:.4f} |")
 
+# The paired fixed-rate runs: per rotation, an arm's percentile minus direct's in the same rotation.
+rotations = {}
+for line in open(open_paired_path):
+    rotation, arm, rate, text = line.rstrip("\n").split("\t")
+    rotations.setdefault((int(rate), rotation), {})[arm] = dict(kv.split("=") for kv in text.split())
+def over(values):
+    return f"{round(statistics.median(values))} [{min(values)}–{max(values)}]"
+print(f"\nPaired fixed-rate runs: {open_pairs} rotations of direct, Latchkey and nginx per rate, {open_pair_seconds} s"
+      " each, every rotation starting with the next arm. Added latency is an arm's percentile minus direct's in the"
+      " same rotation; median [min–max] over the rotations, µs.\n")
+print("| rate | Latchkey Δp50 | nginx Δp50 | Latchkey p50 − nginx p50 | Latchkey Δp99 | nginx Δp99 |"
+      " Latchkey p99 − nginx p99 |\n|---|---|---|---|---|---|---|")
+for rate in (1000, 5000):
+    runs = [r for (r_rate, _), r in rotations.items() if r_rate == rate]
+    cells = []
+    for k in ("p50_us", "p99_us"):
+        added = {a: [int(r[a][k]) - int(r["direct"][k]) for r in runs] for a in ("latchkey", "nginx")}
+        cells += [over(added["latchkey"]), over(added["nginx"]),
+                  over([int(r["latchkey"][k]) - int(r["nginx"][k]) for r in runs])]
+    print(f"| {rate} req/s | " + " | ".join(cells) + " |")
+
 print("\nWhere Latchkey's CPU per request goes, against the three floors (reference arms, not products: RawFloor"
       " relays on Netty's channels with the heads rewritten and scanned in place, no HTTP codecs; NettyFloor is the"
       " least relay Netty's HTTP/1.1 codecs allow, VertxFloor the least one on Vert.x's server and pooled client)."
       " Latchkey has Vert.x's server in front and, for a plain-http upstream like this one, its own HTTP/1.1 client on"
-      " Netty behind. Proxy CPU seconds per 1,000 requests, medians from the tables above.\n")
+      " Netty's channels behind, reading answers in place. Proxy CPU seconds per 1,000 requests, medians from the"
+      " tables above.\n")
 print("| arm: what it is | saturation | at 1000 req/s | at 5000 req/s |\n|---|---|---|---|")
 steps = (("nginx", None), ("raw-floor", "the JVM and Netty's channels, heads handled in place"),
          ("netty-floor", "the JVM and Netty's HTTP codecs, nothing else"),
