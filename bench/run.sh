@@ -307,15 +307,19 @@ declare -A LOADGEN_PATH=([direct]=/x [nginx]=/bench/x [haproxy]=/bench/x [latchk
   [latchkey-10k]=/bench/x [netty-floor]=/bench/x [vertx-floor]=/bench/x [raw-floor]=/bench/x)
 OPEN="$WORK/open.tsv"; : > "$OPEN"
 
+# The load generator's event loop gets real-time priority (REALTIME_LOAD): it must send and read on time although the
+# upstream shares its core. It reads the proxy's CPU around its measured seconds itself (PROXY_PID): the proxy's CPU
+# per request at a fixed rate is what a sidecar that is never saturated spends.
+open_loop() { # arm rate seconds -> the generator's result line
+  PROXY_PID=${PROXY_PID[$1]:-} REALTIME_LOAD=1 LOAD_CPU=1 bench/open-loop.sh "$BENCH_CP" 127.0.0.1 "${PORT[$1]}" \
+    "${LOADGEN_PATH[$1]}" "$2" "$3"
+}
+
 RSS_5K_KB=0
 for rate in 1000 5000; do
   for round in $(seq 1 "$ROUNDS"); do
     for arm in "${ARMS[@]}"; do
-      # The load generator's event loop gets real-time priority (REALTIME_LOAD): it must send and read on time
-      # although the upstream shares its core. It reads the proxy's CPU around its measured seconds itself
-      # (PROXY_PID): the proxy's CPU per request at a fixed rate is what a sidecar that is never saturated spends.
-      line=$(PROXY_PID=${PROXY_PID[$arm]:-} REALTIME_LOAD=1 LOAD_CPU=1 bench/open-loop.sh "$BENCH_CP" 127.0.0.1 \
-        "${PORT[$arm]}" "${LOADGEN_PATH[$arm]}" "$rate" "$DURATION")
+      line=$(open_loop "$arm" "$rate" "$DURATION")
       echo "open loop $rate/s round $round $arm: $line" >&2
       printf '%s\t%s\t%s\n' "$arm" "$rate" "$line" >> "$OPEN"
       if [ "$arm" = latchkey ] && [ "$rate" = 5000 ]; then
@@ -336,8 +340,7 @@ for rate in 1000 5000; do
   for rotation in $(seq 1 "$OPEN_PAIRS"); do
     for k in 0 1 2; do
       arm=${ROTATION[$(( (rotation + k) % 3 ))]}
-      line=$(PROXY_PID=${PROXY_PID[$arm]:-} REALTIME_LOAD=1 LOAD_CPU=1 bench/open-loop.sh "$BENCH_CP" 127.0.0.1 \
-        "${PORT[$arm]}" "${LOADGEN_PATH[$arm]}" "$rate" "$OPEN_PAIR_SECONDS")
+      line=$(open_loop "$arm" "$rate" "$OPEN_PAIR_SECONDS")
       printf '%s\t%s\t%s\t%s\n' "$rotation" "$arm" "$rate" "$line" >> "$OPEN_PAIRED"
     done
   done

@@ -340,13 +340,18 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     private void writeWholeRequest() {
         Channel channel = connection.channel;
-        ByteBuf head = Http1RequestBytes.head(channel.alloc(), method.name(), uri, headers);
+        ByteBuf head = headBytes(channel);
         if (requestBody == null || requestBody.length() == 0) {
             channel.writeAndFlush(head, channel.voidPromise());
             return;
         }
         channel.write(head, channel.voidPromise());
         channel.writeAndFlush(requestBody.getByteBuf(), channel.voidPromise());
+    }
+
+    /** The request line and headers as they leave, in a buffer of the connection's. */
+    private ByteBuf headBytes(Channel channel) {
+        return Http1RequestBytes.head(channel.alloc(), method.name(), uri, headers);
     }
 
     @Override
@@ -361,8 +366,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         }
         this.caller = caller;
         Channel channel = connection.channel;
-        channel.writeAndFlush(Http1RequestBytes.head(channel.alloc(), method.name(), uri, headers),
-                channel.voidPromise());
+        channel.writeAndFlush(headBytes(channel), channel.voidPromise());
         caller.handler(this::writeChunk);
         caller.endHandler(this::endBody);
         caller.exceptionHandler(this::reset);

@@ -58,10 +58,6 @@ final class ResponseHead {
         return true;
     }
 
-    int size() {
-        return count;
-    }
-
     /** The first value of a header, any case of its name; null when it is absent. */
     String header(CharSequence name) {
         for (int i = 0; i < count; i++) {
@@ -88,12 +84,12 @@ final class ResponseHead {
         return true;
     }
 
-    AsciiString name(int header) {
+    private AsciiString name(int header) {
         int at = header * 4;
         return new AsciiString(bytes, fields[at], fields[at + 1] - fields[at], false);
     }
 
-    AsciiString value(int header) {
+    private AsciiString value(int header) {
         int at = header * 4;
         return new AsciiString(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], false);
     }

@@ -28,6 +28,8 @@ class ResponseReaderTest {
         final StringBuilder body = new StringBuilder();
         int ends;
         DecoderException malformed;
+        /** The reader that reported here, for what a test does after the bytes (closing the connection). */
+        ResponseReader reader;
 
         @Override
         public void head(ResponseHead head) {
@@ -84,10 +86,10 @@ class ResponseReaderTest {
 
     private static Recording feed(boolean toHead, String... pieces) {
         Recording recording = new Recording();
-        ResponseReader reader = new ResponseReader(recording);
-        reader.expectAnswer(toHead);
+        recording.reader = new ResponseReader(recording);
+        recording.reader.expectAnswer(toHead);
         for (String piece : pieces) {
-            reader.read(bytes(piece));
+            recording.reader.read(bytes(piece));
         }
         return recording;
     }
@@ -143,21 +145,15 @@ class ResponseReaderTest {
         assertThat(answer.summary()).isEqualTo("1 heads, body [streamed], 0 ends, no error");
         assertThat(answer.heads.get(0).keepAlive).isFalse();
 
-        Recording closed = new Recording();
-        ResponseReader reader = new ResponseReader(closed);
-        reader.expectAnswer(false);
-        reader.read(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nzz", StandardCharsets.US_ASCII));
-        assertThat(reader.closed()).isTrue();
+        Recording closed = feed(false, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nzz");
+        assertThat(closed.reader.closed()).isTrue();
         assertThat(closed.summary()).isEqualTo("1 heads, body [zz], 1 ends, no error");
     }
 
     @Test
     void answerCutShortIsNotCompletedByTheClose() {
-        Recording cut = new Recording();
-        ResponseReader reader = new ResponseReader(cut);
-        reader.expectAnswer(false);
-        reader.read(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhalf", StandardCharsets.US_ASCII));
-        assertThat(reader.closed()).isFalse();
+        Recording cut = feed(false, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhalf");
+        assertThat(cut.reader.closed()).isFalse();
         assertThat(cut.summary()).isEqualTo("1 heads, body [half], 0 ends, no error");
     }
 
