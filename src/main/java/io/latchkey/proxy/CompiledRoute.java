@@ -6,6 +6,7 @@ import java.util.Set;
 import io.latchkey.inject.RouteInjection;
 import io.latchkey.policy.Allow;
 import io.latchkey.policy.RouteSpec;
+import io.netty.util.AsciiString;
 
 /** A route ready for the hot path: everything a request needs is computed here, once per policy load. */
 final class CompiledRoute {
@@ -22,8 +23,8 @@ final class CompiledRoute {
     final String upstreamAuthority;
     /** The upstream URL's path without a trailing slash; empty for none. */
     final String basePath;
-    /** Caller header names (any case) that must not reach the upstream on this route. */
-    final Set<String> strippedHeaders;
+    /** Caller header names that must not reach the upstream on this route, in lower case; compared in any case. */
+    private final String[] strippedHeaders;
     final boolean stripProxyHeaders;
     final long connectTimeoutMillis;
     final long idleTimeoutMillis;
@@ -47,16 +48,28 @@ final class CompiledRoute {
         this.upstreamAuthority = upstreamPort == (tls ? 443 : 80) ? upstreamHost : upstreamHost + ":" + upstreamPort;
         String path = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        // Case-insensitive, so the hot path looks caller header names up as they are, without lower-casing.
-        Set<String> stripped = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
-        stripped.addAll(injection.headerNames());
+        Set<String> stripped = new java.util.TreeSet<>();
+        injection.headerNames().forEach(header -> stripped.add(header.toLowerCase(java.util.Locale.ROOT)));
         if (!spec.passCallerAuthorization()) {
             stripped.add("authorization");
         }
-        this.strippedHeaders = java.util.Collections.unmodifiableSet(stripped);
+        this.strippedHeaders = stripped.toArray(String[]::new);
         this.stripProxyHeaders = !spec.passCallerAuthorization();
         this.connectTimeoutMillis = spec.connectTimeout().toMillis();
         this.idleTimeoutMillis = spec.idleTimeout().map(d -> d.toMillis()).orElse(0L);
+    }
+
+    /**
+     * Whether a caller header of this name, in any case, is kept from the upstream. A route strips a handful at most,
+     * so comparing with each costs less than looking up a name that is not a string.
+     */
+    boolean strips(CharSequence header) {
+        for (String stripped : strippedHeaders) {
+            if (stripped.length() == header.length() && AsciiString.contentEqualsIgnoreCase(stripped, header)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The upstream URL's port, or its scheme's default (443 for https, 80 for http). */

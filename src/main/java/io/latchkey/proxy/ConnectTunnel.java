@@ -2,9 +2,7 @@ package io.latchkey.proxy;
 
 import java.util.Locale;
 
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetSocket;
 
 /**
  * CONNECT: refused with {@code tunnel_refused}, unless a route with {@code tunnel: true} lists the requested host and
@@ -20,7 +18,7 @@ final class ConnectTunnel {
         this.errors = errors;
     }
 
-    void open(HttpServerRequest request, RouteTable routes) {
+    void open(CallerRequest request, RouteTable routes) {
         String authority = request.uri().toLowerCase(Locale.ROOT);
         int colon = authority.lastIndexOf(':');
         int port = -1;
@@ -49,16 +47,7 @@ final class ConnectTunnel {
                 errors.send(request, UpstreamFailures.classify(connected.cause(), route));
                 return;
             }
-            NetSocket upstream = connected.result();
-            request.toNetSocket().onComplete(accepted -> {
-                if (accepted.failed()) {
-                    upstream.close();
-                    return;
-                }
-                NetSocket caller = accepted.result();
-                caller.pipeTo(upstream);
-                upstream.pipeTo(caller);
-            });
+            request.tunnelTo(connected.result());
         });
     }
 }

@@ -1,8 +1,6 @@
 package io.latchkey.proxy;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 /** The one place a {@link ProxyFailure} becomes a response: JSON body plus {@code X-Latchkey-Error}. */
@@ -25,13 +23,13 @@ final class ErrorResponses {
         this.noRoute = noRoute;
     }
 
-    void send(HttpServerRequest request, ProxyFailure failure) {
+    void send(CallerRequest request, ProxyFailure failure) {
         RouteMeters routeMeters = meters.apply(failure.route());
         (routeMeters == null ? noRoute : routeMeters).failed(failure.code());
-        HttpServerResponse response = request.response();
+        CallerResponse response = request.response();
         if (response.headWritten() || response.ended() || response.closed()) {
             // Part of the upstream's answer is already out: closing is the only honest signal left.
-            request.connection().close();
+            request.closeConnection();
             return;
         }
         JsonObject body = new JsonObject()
@@ -50,7 +48,7 @@ final class ErrorResponses {
         if (failure.code() == ErrorCode.BAD_REQUEST) {
             // A request we refused to parse may have left bytes on the connection that we cannot frame.
             response.putHeader("Connection", "close");
-            response.end(bytes).onComplete(done -> request.connection().close());
+            response.endThenClose(bytes);
             return;
         }
         response.end(bytes);

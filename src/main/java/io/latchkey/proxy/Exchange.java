@@ -6,7 +6,6 @@ import java.util.concurrent.TimeoutException;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * One caller request on its way through a route: what is needed to build (and, after a 401, rebuild) the outbound
@@ -14,7 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
  */
 final class Exchange extends IdleWatch.Entry {
 
-    final HttpServerRequest request;
+    final CallerRequest request;
     final CompiledRoute route;
     final String rawQuery;
     final String relativeRawPath;
@@ -41,7 +40,7 @@ final class Exchange extends IdleWatch.Entry {
     /** The request sent upstream now; null before it is created. */
     UpstreamCall upstream;
 
-    Exchange(HttpServerRequest request, boolean hasBody, CompiledRoute route, String rawQuery,
+    Exchange(CallerRequest request, boolean hasBody, CompiledRoute route, String rawQuery,
             String relativeRawPath, Instant startedAt, Handler<Void> done) {
         this.hasBody = hasBody;
         this.done = done;
@@ -77,15 +76,15 @@ final class Exchange extends IdleWatch.Entry {
     }
 
     /** Whether the request declares a body: chunked, or a length other than 0. */
-    static boolean declaresBody(HttpServerRequest request) {
+    static boolean declaresBody(CallerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
+        return request.containsHeader(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
     }
 
     /** The declared body length, or -1 when chunked or malformed. */
     long contentLength() {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null || request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+        if (length == null || request.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
             return -1;
         }
         try {

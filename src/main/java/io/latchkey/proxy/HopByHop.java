@@ -68,7 +68,15 @@ final class HopByHop {
     }
 
     /** Whether {@code name} starts with {@code lowerPrefix}, ignoring case. */
-    static boolean startsWithIgnoreCase(String name, String lowerPrefix) {
-        return name.regionMatches(true, 0, lowerPrefix, 0, lowerPrefix.length());
+    static boolean startsWithIgnoreCase(CharSequence name, String lowerPrefix) {
+        if (name.length() < lowerPrefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < lowerPrefix.length(); i++) {
+            if (AsciiString.toLowerCase(name.charAt(i)) != lowerPrefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

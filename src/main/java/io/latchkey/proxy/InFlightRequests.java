@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.latchkey.audit.AuditEvent;
 import io.latchkey.audit.AuditTrail;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Counts requests in flight, for the drain at shutdown, and knows whether the proxy is draining. When a request is
@@ -36,7 +35,7 @@ final class InFlightRequests {
      * Counts a request until its response ends or its connection closes. The returned handler must also run from any
      * close handler set on the response later (Vert.x keeps one), which the forwarder does.
      */
-    Done begin(HttpServerRequest request) {
+    Done begin(CallerRequest request) {
         count.incrementAndGet();
         Done done = new Done(request);
         request.response().endHandler(done).closeHandler(done);
@@ -60,7 +59,7 @@ final class InFlightRequests {
 
     /** Decrements once, whichever of end or close comes first, and writes the access log line. */
     final class Done implements Handler<Void> {
-        private final HttpServerRequest request;
+        private final CallerRequest request;
         private final long startNanos = System.nanoTime();
         private boolean counted;
         /** The matched route's name, once known. */
@@ -75,7 +74,7 @@ final class InFlightRequests {
          */
         IdleWatch.Entry exchange;
 
-        Done(HttpServerRequest request) {
+        Done(CallerRequest request) {
             this.request = request;
         }
 
@@ -98,7 +97,7 @@ final class InFlightRequests {
 
         private void audit() {
             var response = request.response();
-            String error = response.headers().get(ErrorResponses.ERROR_HEADER);
+            String error = response.getHeader(ErrorResponses.ERROR_HEADER);
             String decision = error != null ? error : response.ended() ? "forwarded" : "connection_closed";
             audit.record(new AuditEvent(clock.instant(), AuditEvent.Kind.REQUEST, route, credential, null,
                     request.method().name(), relativePath, response.getStatusCode(),
@@ -107,7 +106,7 @@ final class InFlightRequests {
 
         private void log() {
             var response = request.response();
-            String error = response.headers().get(ErrorResponses.ERROR_HEADER);
+            String error = response.getHeader(ErrorResponses.ERROR_HEADER);
             ACCESS.infof("%s route=%s status=%d latency_ms=%.1f bytes_in=%d bytes_out=%d error=%s%s",
                     request.method().name(), route, response.getStatusCode(),
                     (System.nanoTime() - startNanos) / 1_000_000.0, request.bytesRead(), response.bytesWritten(),

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Set;
 
 import io.latchkey.inject.InjectionTarget;
+import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The request as it will leave for the upstream: the caller's headers less hop-by-hop headers, {@code Host}, control
@@ -29,16 +29,15 @@ final class OutboundRequest implements InjectionTarget {
     /**
      * @param rawQuery the caller's query, or null
      */
-    static OutboundRequest from(HttpServerRequest request, CompiledRoute route, String rawQuery) {
+    static OutboundRequest from(CallerRequest request, CompiledRoute route, String rawQuery) {
         MultiMap out = HttpHeaders.headers();
         HopByHop hopByHop = HopByHop.forConnectionHeader(request.getHeader(HttpHeaders.CONNECTION));
-        Set<String> stripped = route.strippedHeaders;
-        for (Map.Entry<String, String> header : request.headers()) {
-            String name = header.getKey();
+        for (Map.Entry<CharSequence, CharSequence> header : request.headers()) {
+            CharSequence name = header.getKey();
             if (hopByHop.isHopByHop(name)
-                    || name.equalsIgnoreCase("host")
-                    || name.equalsIgnoreCase("expect")
-                    || stripped.contains(name)
+                    || AsciiString.contentEqualsIgnoreCase(name, "host")
+                    || AsciiString.contentEqualsIgnoreCase(name, "expect")
+                    || route.strips(name)
                     || (route.stripProxyHeaders && HopByHop.startsWithIgnoreCase(name, "proxy-"))
                     || HopByHop.startsWithIgnoreCase(name, CONTROL_HEADER_PREFIX)) {
                 continue;

@@ -10,14 +10,13 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The data plane for one request, as a chain of small steps: take the target apart, refuse unsafe paths, find the
  * route, check the allow-list, build the outbound request with the caller's credentials removed and the route's
  * injected, forward. Any step may throw a {@link ProxyFailure}; it is answered in one place.
  */
-final class ProxyHandler implements Handler<HttpServerRequest> {
+final class ProxyHandler implements Handler<CallerRequest> {
 
     private final Supplier<PolicyRuntime> policy;
     private final ErrorResponses errors;
@@ -35,7 +34,7 @@ final class ProxyHandler implements Handler<HttpServerRequest> {
     }
 
     @Override
-    public void handle(HttpServerRequest request) {
+    public void handle(CallerRequest request) {
         boolean hasBody = Exchange.declaresBody(request);
         if (hasBody || request.method() == HttpMethod.CONNECT) {
             // Hold the body (or the tunnel's first bytes) until the upstream is ready for it; the pipe to the

@@ -143,7 +143,7 @@ final class ProxyListener {
                 : "the request cannot be parsed safely" + (cause instanceof IllegalArgumentException
                         && cause.getMessage() != null && cause.getMessage().length() < 120 ? ": " + cause.getMessage()
                                 : "");
-        errors.send(request, new ProxyFailure(ErrorCode.BAD_REQUEST, message, null));
+        errors.send(new VertxCallerRequest(request), new ProxyFailure(ErrorCode.BAD_REQUEST, message, null));
     }
 
     private final class ListenerVerticle extends AbstractVerticle {
@@ -170,7 +170,7 @@ final class ProxyListener {
                         }
                     })
                     .invalidRequestHandler(ProxyListener.this::invalid)
-                    .requestHandler(handler);
+                    .requestHandler(request -> handler.handle(new VertxCallerRequest(request)));
             server.listen().onSuccess(bound -> {
                 port = bound.actualPort();
                 started.complete();

@@ -5,20 +5,15 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -60,7 +55,7 @@ final class UpstreamForwarder {
         if (exchange.route.injection.renewable() && exchange.hasBody() && keepable(exchange.contentLength())) {
             exchange.request.body().onComplete(read -> {
                 if (read.failed()) {
-                    exchange.request.connection().close();
+                    exchange.request.closeConnection();
                     return;
                 }
                 exchange.body = read.result();
@@ -78,7 +73,7 @@ final class UpstreamForwarder {
     }
 
     private void send(Exchange exchange) {
-        HttpServerRequest request = exchange.request;
+        CallerRequest request = exchange.request;
         CompiledRoute route = exchange.route;
         OutboundRequest outbound;
         try {
@@ -195,7 +190,7 @@ final class UpstreamForwarder {
     }
 
     private static void sendBody(Exchange exchange, UpstreamCall upstream) {
-        HttpServerRequest request = exchange.request;
+        CallerRequest request = exchange.request;
         if (exchange.body != null) {
             upstream.end(exchange.body);
             return;
@@ -205,7 +200,7 @@ final class UpstreamForwarder {
             upstream.end(null);
             return;
         }
-        upstream.pipeFrom(request, request.headers().contains(HttpHeaders.TRANSFER_ENCODING));
+        upstream.pipeFrom(request, request.containsHeader(HttpHeaders.TRANSFER_ENCODING));
     }
 
     /**
@@ -214,8 +209,8 @@ final class UpstreamForwarder {
      * and time spent waiting for a slow caller does not.
      */
     private void relay(Exchange exchange, UpstreamResponse upstream) {
-        HttpServerRequest request = exchange.request;
-        HttpServerResponse response = request.response();
+        CallerRequest request = exchange.request;
+        CallerResponse response = request.response();
         if (response.closed()) {
             IdleWatch.forget(exchange);
             exchange.upstream.reset(CALLER_CLOSED);
@@ -224,7 +219,7 @@ final class UpstreamForwarder {
         boolean hasLength = copyHead(upstream, response);
         if (!hasLength && mayHaveBody(request.method(), upstream.statusCode())) {
             // A stream (server-sent events): the caller learns the status now, not with the first event.
-            response.setChunked(true).writeHead();
+            response.writeHeadChunked();
         }
         response.drainHandler(drained -> {
             exchange.lastActivityNanos = nanoClock.getAsLong();
@@ -234,7 +229,7 @@ final class UpstreamForwarder {
         upstream.exceptionHandler(failed -> {
             IdleWatch.forget(exchange);
             // The status line is out; cutting the connection is how a truncated body is made visible.
-            request.connection().close();
+            request.closeConnection();
         });
         upstream.endHandler(ended -> {
             IdleWatch.forget(exchange);
@@ -242,7 +237,7 @@ final class UpstreamForwarder {
         });
         upstream.handler(chunk -> {
             exchange.lastActivityNanos = nanoClock.getAsLong();
-            writeLent(response, chunk, false);
+            response.write(chunk);
             if (response.writeQueueFull()) {
                 exchange.waitingForCaller = true;
                 upstream.pause();
@@ -250,41 +245,22 @@ final class UpstreamForwarder {
         });
         upstream.lastChunkHandler(chunk -> {
             IdleWatch.forget(exchange);
-            writeLent(response, chunk, true);
+            response.end(chunk);
         });
     }
 
-    /**
-     * Writes a chunk the upstream lends for the handler's call only (the own client's pooled read buffer, written on
-     * without a copy), ending the response with it when it is the last: its bytes are held until Netty has written
-     * them to the caller, or failed to.
-     */
-    private static void writeLent(HttpServerResponse response, Buffer chunk, boolean last) {
-        ByteBuf bytes = ((BufferImpl) chunk).byteBuf().retain();
-        try {
-            if (last) {
-                response.end(chunk, written -> bytes.release());
-            } else {
-                response.write(chunk, written -> bytes.release());
-            }
-        } catch (RuntimeException notWritten) {
-            bytes.release();
-            throw notWritten;
-        }
-    }
-
-    private static void relayBuffered(HttpServerRequest request, UpstreamResponse upstream, Buffer body) {
-        HttpServerResponse response = request.response();
+    private static void relayBuffered(CallerRequest request, UpstreamResponse upstream, Buffer body) {
+        CallerResponse response = request.response();
         if (response.closed()) {
             return;
         }
         copyHead(upstream, response);
-        response.headers().remove(HttpHeaders.CONTENT_LENGTH);
+        response.removeHeader(HttpHeaders.CONTENT_LENGTH);
         response.end(body);
     }
 
     /** Copies status and end-to-end headers; returns whether the upstream declared a Content-Length. */
-    private static boolean copyHead(UpstreamResponse upstream, HttpServerResponse response) {
+    private static boolean copyHead(UpstreamResponse upstream, CallerResponse response) {
         int status = upstream.statusCode();
         response.setStatusCode(status);
         // The standard phrase is what Vert.x writes anyway; setting it would build a new status per response.
@@ -292,7 +268,6 @@ final class UpstreamForwarder {
                 && upstream.statusMessage() != null) {
             response.setStatusMessage(upstream.statusMessage());
         }
-        MultiMap out = response.headers();
         HopByHop hopByHop = HopByHop.forConnectionHeader(upstream.getHeader(HttpHeaders.CONNECTION));
         boolean hasLength = false;
         for (Map.Entry<CharSequence, CharSequence> header : upstream.headers()) {
@@ -301,7 +276,7 @@ final class UpstreamForwarder {
                 continue;
             }
             hasLength |= AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.CONTENT_LENGTH);
-            out.add(name, header.getValue());
+            response.addHeader(name, header.getValue());
         }
         return hasLength;
     }
