@@ -1,0 +1,96 @@
+package io.latchkey.proxy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+import io.netty.util.AsciiString;
+
+/**
+ * The header section of an HTTP/1.1 message as {@link MessageReader} read it: positions in one copy of the head's
+ * bytes. Nothing is decoded into strings until asked for, and the headers are handed out as {@link AsciiString}
+ * views of those bytes, which are written on by copying bytes.
+ */
+abstract class MessageHead {
+
+    final byte[] bytes;
+    /** Per header four positions in {@link #bytes}: name start, name end, value start, value end. */
+    private final int[] fields;
+    private final int count;
+
+    MessageHead(byte[] bytes, int[] fields, int count) {
+        this.bytes = bytes;
+        this.fields = fields;
+        this.count = count;
+    }
+
+    /** The first value of a header, any case of its name; null when it is absent. */
+    final String header(CharSequence name) {
+        int header = indexOf(name);
+        if (header < 0) {
+            return null;
+        }
+        int at = header * 4;
+        return new String(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], StandardCharsets.ISO_8859_1);
+    }
+
+    final boolean contains(CharSequence name) {
+        return indexOf(name) >= 0;
+    }
+
+    private int indexOf(CharSequence name) {
+        for (int i = 0; i < count; i++) {
+            if (nameIs(i, name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean nameIs(int header, CharSequence name) {
+        int start = fields[header * 4];
+        int length = fields[header * 4 + 1] - start;
+        if (length != name.length()) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (AsciiString.toLowerCase(name.charAt(i)) != AsciiString.toLowerCase((char) (bytes[start + i] & 0xff))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private AsciiString name(int header) {
+        int at = header * 4;
+        return new AsciiString(bytes, fields[at], fields[at + 1] - fields[at], false);
+    }
+
+    private AsciiString value(int header) {
+        int at = header * 4;
+        return new AsciiString(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], false);
+    }
+
+    /** The headers in the order sent, as views of the head's bytes. */
+    final Iterable<Map.Entry<CharSequence, CharSequence>> headers() {
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < count;
+            }
+
+            @Override
+            public Map.Entry<CharSequence, CharSequence> next() {
+                if (next >= count) {
+                    throw new NoSuchElementException();
+                }
+                int header = next++;
+                return new AbstractMap.SimpleImmutableEntry<>(name(header), value(header));
+            }
+        };
+    }
+}
