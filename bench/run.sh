@@ -4,7 +4,8 @@
 #   bench/run.sh            # DURATION=10 ROUNDS=3 CONNECTIONS=64 by default
 #
 # Arms: A direct, B nginx, C HAProxy, D Latchkey (static bearer), D2 Latchkey (oauth2 client_credentials, token
-# cached), D3 Latchkey with 10,000 routes; and three reference arms that are not products: F0 a relay on Netty's
+# cached), D3 Latchkey with 10,000 routes, D4 Latchkey on Vert.x's HTTP server (latchkey.proxy.server=vertx; in the
+# paired runs only); and three reference arms that are not products: F0 a relay on Netty's
 # channels that rewrites the request's head by slicing its bytes and scans the answer's head in place, without HTTP
 # codecs (bench/src/RawFloor.java), F1 the least relay Netty's HTTP codecs allow (bench/src/NettyFloor.java), F2 the
 # least relay Vert.x's server and pooled client allow (bench/src/VertxFloor.java), which bound what the JVM and
@@ -24,7 +25,7 @@ WARMUP=${WARMUP:-10}   # seconds per arm before measuring: the JVM needs its JIT
 WORK=$(mktemp -d /tmp/latchkey-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers run as www-data
 UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083 NETTY_FLOOR_PORT=18089 RAW_FLOOR_PORT=18091
-VERTX_FLOOR_PORT=18090
+VERTX_FLOOR_PORT=18090 LATCHKEY_VERTX_PORT=18092
 
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nginx haproxy wrk; }; }
 need nginx; need haproxy; need wrk
@@ -193,6 +194,11 @@ start_latchkey $OAUTH_PORT "$WORK/policy-oauth.yaml" "$WORK/latchkey-oauth.log";
 await_200 $OAUTH_PORT
 start_latchkey $ROUTES_PORT "$WORK/policy-10k.yaml" "$WORK/latchkey-10k.log"; ROUTES_PID=$!; pids+=($ROUTES_PID)
 await_200 $ROUTES_PORT
+# Latchkey on Vert.x's HTTP server (latchkey.proxy.server=vertx, the caller side Latchkey had before its own), for
+# the paired runs only: what Latchkey's own server saves, measured in the same run.
+LATCHKEY_PROXY_SERVER=vertx start_latchkey $LATCHKEY_VERTX_PORT "$WORK/policy.yaml" "$WORK/latchkey-vertx.log"
+LATCHKEY_VERTX_PID=$!; pids+=($LATCHKEY_VERTX_PID)
+await_200 $LATCHKEY_VERTX_PORT
 # F1, F2: the floors, with Latchkey's JVM flags (no class archive: their start-up is not measured).
 for floor in RawFloor:$RAW_FLOOR_PORT NettyFloor:$NETTY_FLOOR_PORT VertxFloor:$VERTX_FLOOR_PORT; do
   taskset -c 0 java -XX:ActiveProcessorCount=1 $LATCHKEY_JVM_FLAGS -cp "$BENCH_CP" "${floor%:*}" \
@@ -210,7 +216,8 @@ cpu_per_1k() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.4f", (t
 pid_on_port() { ss -ltnp "sport = :$1" | awk -F'pid=' 'NR>1 {split($2,a,","); print a[1]; exit}'; }
 declare -A PROXY_PID=([nginx]=$(pid_on_port $NGINX_PORT) [haproxy]=$(pid_on_port $HAPROXY_PORT) [latchkey]=$LATCHKEY_PID
   [latchkey-oauth]=$OAUTH_PID [latchkey-10k]=$ROUTES_PID [netty-floor]=$(pid_on_port $NETTY_FLOOR_PORT)
-  [vertx-floor]=$(pid_on_port $VERTX_FLOOR_PORT) [raw-floor]=$(pid_on_port $RAW_FLOOR_PORT))
+  [vertx-floor]=$(pid_on_port $VERTX_FLOOR_PORT) [raw-floor]=$(pid_on_port $RAW_FLOOR_PORT)
+  [latchkey-vertx]=$LATCHKEY_VERTX_PID)
 UPSTREAM_PID=$(pid_on_port $UPSTREAM_PORT)
 TICKS=$(getconf CLK_TCK)
 # Steal: time the hypervisor gave this VM's CPUs to someone else (both CPUs, /proc/stat), read around each wrk run
@@ -232,12 +239,14 @@ declare -A URL=([direct]="http://127.0.0.1:$UPSTREAM_PORT/x" [nginx]="http://127
   [haproxy]="http://127.0.0.1:$HAPROXY_PORT/bench/x" [latchkey]="http://127.0.0.1:$LATCHKEY_PORT/bench/x"
   [latchkey-oauth]="http://127.0.0.1:$OAUTH_PORT/bench/x" [latchkey-10k]="http://127.0.0.1:$ROUTES_PORT/bench/x"
   [netty-floor]="http://127.0.0.1:$NETTY_FLOOR_PORT/bench/x" [vertx-floor]="http://127.0.0.1:$VERTX_FLOOR_PORT/bench/x"
-  [raw-floor]="http://127.0.0.1:$RAW_FLOOR_PORT/bench/x")
+  [raw-floor]="http://127.0.0.1:$RAW_FLOOR_PORT/bench/x" [latchkey-vertx]="http://127.0.0.1:$LATCHKEY_VERTX_PORT/bench/x")
 ARMS=(direct nginx haproxy latchkey latchkey-oauth latchkey-10k raw-floor netty-floor vertx-floor)
 RESULTS="$WORK/results.tsv"; : > "$RESULTS"
 
 # Warm-up (the JIT), not measured.
-for arm in "${ARMS[@]}"; do taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${URL[$arm]}" >/dev/null; done
+for arm in "${ARMS[@]}" latchkey-vertx; do
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${URL[$arm]}" >/dev/null
+done
 
 to_us() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v+0; else if (v ~ /ms$/) print v*1000; else if (v ~ /s$/) print v*1000000; else print v }'; }
 for round in $(seq 1 "$ROUNDS"); do
@@ -285,8 +294,8 @@ saturate_briefly() { # arm -> "requests/s CPU-seconds-per-1k"
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(cpu_per_1k $((after - before)) \
     "$(echo "$out" | awk '/requests in/ {print $1}')")"
 }
-for comparison in latchkey:nginx latchkey-10k:latchkey latchkey-oauth:latchkey latchkey:netty-floor netty-floor:nginx \
-  raw-floor:nginx; do
+for comparison in latchkey:nginx latchkey-10k:latchkey latchkey-oauth:latchkey latchkey:latchkey-vertx \
+  latchkey:netty-floor netty-floor:nginx raw-floor:nginx; do
   subject=${comparison%:*} reference=${comparison#*:}
   for pair in $(seq 1 "$PAIRS"); do
     if (( pair % 2 )); then
@@ -508,14 +517,14 @@ for rate in (1000, 5000):
 print("\nWhere Latchkey's CPU per request goes, against the three floors (reference arms, not products: RawFloor"
       " relays on Netty's channels with the heads rewritten and scanned in place, no HTTP codecs; NettyFloor is the"
       " least relay Netty's HTTP/1.1 codecs allow, VertxFloor the least one on Vert.x's server and pooled client)."
-      " Latchkey has Vert.x's server in front and, for a plain-http upstream like this one, its own HTTP/1.1 client on"
-      " Netty's channels behind, reading answers in place. Proxy CPU seconds per 1,000 requests, medians from the"
-      " tables above.\n")
+      " Latchkey has its own HTTP/1.1 server in front and, for a plain-http upstream like this one, its own HTTP/1.1"
+      " client behind, both on Netty's channels and reading heads in place. Proxy CPU seconds per 1,000 requests,"
+      " medians from the tables above.\n")
 print("| arm: what it is | saturation | at 1000 req/s | at 5000 req/s |\n|---|---|---|---|")
 steps = (("nginx", None), ("raw-floor", "the JVM and Netty's channels, heads handled in place"),
          ("netty-floor", "the JVM and Netty's HTTP codecs, nothing else"),
          ("vertx-floor", "Vert.x's server, pooled client and pipes, nothing else"),
-         ("latchkey", "Vert.x's server, Latchkey's client, policy, injection, metrics, idle watch"))
+         ("latchkey", "Latchkey's server and client, policy, injection, metrics, idle watch"))
 for arm, label in steps:
     cells = []
     for rate in (None, 1000, 5000):

@@ -215,6 +215,14 @@ public interface LatchkeyConfig {
         int maxRequestLineLength();
 
         /**
+         * The HTTP/1.1 server callers talk to: {@code latchkey}, Latchkey's own, which reads request heads where they
+         * lie and writes answers' heads as bytes; or {@code vertx}, Vert.x's HTTP server on Netty's codec, the one
+         * Latchkey used before. Both refuse the same ambiguous requests.
+         */
+        @WithDefault("latchkey")
+        CallerServer server();
+
+        /**
          * Pooled HTTP/1.1 connections per upstream origin and event loop; routes with {@code http2: true} share
          * Vert.x's client, where HTTP/2 multiplexes over fewer. Calls beyond it wait for a free connection up to the
          * route's connect timeout.
@@ -232,5 +240,11 @@ public interface LatchkeyConfig {
          */
         @WithDefault("20s")
         Duration drainTimeout();
+
+        /** The servers {@link #server()} chooses between. */
+        enum CallerServer {
+            LATCHKEY,
+            VERTX
+        }
     }
 }

@@ -28,7 +28,7 @@ final class Exchange extends IdleWatch.Entry {
     /** Sent once more because the upstream declined it unprocessed (HTTP/2 GOAWAY, REFUSED_STREAM). */
     boolean resentUnprocessed;
     /** When the request arrived (System.nanoTime), for the overhead metric. */
-    final long arrivedNanos = System.nanoTime();
+    final long arrivedNanos;
     /** When the request was last sent upstream (System.nanoTime). */
     long sentNanos;
     /** The whole request body, when it was small enough to keep for a replay. */
@@ -41,7 +41,8 @@ final class Exchange extends IdleWatch.Entry {
     UpstreamCall upstream;
 
     Exchange(CallerRequest request, boolean hasBody, CompiledRoute route, String rawQuery,
-            String relativeRawPath, Instant startedAt, Handler<Void> done) {
+            String relativeRawPath, Instant startedAt, InFlightRequests.Done done) {
+        this.arrivedNanos = done.startNanos;
         this.hasBody = hasBody;
         this.done = done;
         this.request = request;

@@ -60,7 +60,8 @@ final class InFlightRequests {
     /** Decrements once, whichever of end or close comes first, and writes the access log line. */
     final class Done implements Handler<Void> {
         private final CallerRequest request;
-        private final long startNanos = System.nanoTime();
+        /** When the request arrived (System.nanoTime); the exchange's overhead is measured from it too. */
+        final long startNanos = System.nanoTime();
         private boolean counted;
         /** The matched route's name, once known. */
         String route = "none";

@@ -99,6 +99,8 @@ abstract class MessageReader<H> {
     int[] fields;
     int fieldCount;
     long contentLength;
+    /** Content-Length values seen, counting each element of a list. */
+    int contentLengths;
     int transferEncodings;
     /** Whether the last Transfer-Encoding's last coding is chunked. */
     boolean chunkedLast;
@@ -272,7 +274,8 @@ abstract class MessageReader<H> {
             int lineFeed = in.indexOf(from, end, (byte) '\n');
             if (lineFeed < 0) {
                 int seen = headSeen + end - start;
-                checkLimits(seen, seen, lines == 0);
+                // A CR at the end may be the start line's line end: it does not count against its limit.
+                checkLimits(seen - 1, seen, lines == 0);
                 append(in, start, end - start);
                 headSeen = seen;
                 in.skipBytes(end - start);
@@ -280,15 +283,15 @@ abstract class MessageReader<H> {
             }
             int position = headSeen + lineFeed - start;
             int lineStart = lines == 0 ? 0 : lineEnds[lines - 1] + 1;
-            checkLimits(position, position + 1, lines == 0);
+            boolean crBefore = position > lineStart
+                    && (lineFeed > start ? in.getByte(lineFeed - 1) : partialHead[partialLength - 1]) == '\r';
+            checkLimits(crBefore ? position - 1 : position, position + 1, lines == 0);
             if (lines == lineEnds.length) {
                 lineEnds = Arrays.copyOf(lineEnds, lines * 2);
             }
             lineEnds[lines++] = position;
             int lineLength = position - lineStart;
-            boolean blank = lineLength == 0
-                    || (lineLength == 1
-                            && (lineFeed > start ? in.getByte(lineFeed - 1) : partialHead[partialLength - 1]) == '\r');
+            boolean blank = lineLength == 0 || (lineLength == 1 && crBefore);
             if (blank && lines > 1) {
                 int length = lineFeed + 1 - start;
                 byte[] head;
@@ -309,7 +312,7 @@ abstract class MessageReader<H> {
     }
 
     /**
-     * @param startLineSize the start line's bytes so far, its CR included
+     * @param startLineSize the start line's bytes so far, its line end excluded
      * @param headSize the head's bytes so far, a line feed just found included
      */
     private void checkLimits(int startLineSize, int headSize, boolean inStartLine) {
@@ -339,6 +342,7 @@ abstract class MessageReader<H> {
         int[] positions = new int[32];
         int count = 0;
         contentLength = -1;
+        contentLengths = 0;
         transferEncodings = 0;
         chunkedLast = false;
         chunkedOnly = false;
@@ -422,6 +426,7 @@ abstract class MessageReader<H> {
                 throw new DecoderException(owner + " Content-Length is malformed");
             }
             value = element;
+            contentLengths++;
             while (i < end && (h[i] == ' ' || h[i] == '\t')) {
                 i++;
             }

@@ -9,6 +9,8 @@ import io.latchkey.inject.InjectionTarget;
 import io.netty.util.AsciiString;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.impl.HttpUtils;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 
 /**
  * The request as it will leave for the upstream: the caller's headers less hop-by-hop headers, {@code Host}, control
@@ -30,7 +32,9 @@ final class OutboundRequest implements InjectionTarget {
      * @param rawQuery the caller's query, or null
      */
     static OutboundRequest from(CallerRequest request, CompiledRoute route, String rawQuery) {
-        MultiMap out = HttpHeaders.headers();
+        // Not Vert.x's validating map: the caller's headers were checked as they were read (by either server), so
+        // only what Latchkey adds is checked here (setHeader).
+        MultiMap out = HeadersMultiMap.headers();
         HopByHop hopByHop = HopByHop.forConnectionHeader(request.getHeader(HttpHeaders.CONNECTION));
         for (Map.Entry<CharSequence, CharSequence> header : request.headers()) {
             CharSequence name = header.getKey();
@@ -59,6 +63,8 @@ final class OutboundRequest implements InjectionTarget {
 
     @Override
     public void setHeader(String name, String value) {
+        // A credential's value must not end the header early (secret sources refuse line breaks already).
+        HttpUtils.validateHeader(name, value);
         headers.set(name, value);
     }
 

@@ -16,11 +16,14 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
- * The proxy's own listener: Vert.x HTTP servers on {@code latchkey.proxy.host:port}, one per event loop, separate
- * from Quarkus's HTTP server (admin API) and management interface (health, metrics).
+ * The proxy's own listener on {@code latchkey.proxy.host:port}, one server per event loop, separate from Quarkus's
+ * HTTP server (admin API) and management interface (health, metrics): Latchkey's own HTTP/1.1 server
+ * ({@link CallerConnection} on Vert.x's TCP server), or Vert.x's HTTP server ({@code latchkey.proxy.server=vertx}).
  */
 final class ProxyListener {
 
@@ -33,6 +36,7 @@ final class ProxyListener {
     private final ProxyHandler handler;
     private final ErrorResponses errors;
     private final HttpServerOptions options;
+    private final CallerConnection.Settings callerSettings;
     private final java.util.List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile int port;
     private final InFlightRequests inFlight;
@@ -58,6 +62,8 @@ final class ProxyListener {
                 .setPerFrameWebSocketCompressionSupported(false)
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setTcpNoDelay(true);
+        this.callerSettings = new CallerConnection.Settings(handler, errors, inFlight,
+                config.maxRequestLineLength(), config.maxHeaderSize());
     }
 
     void start() {
@@ -67,16 +73,18 @@ final class ProxyListener {
         // with the same negative number share, so ours must differ from Quarkus's own (-1) and from each other.
         int bindPort = config.port() != 0 ? config.port() : eventLoops == 1 ? 0 : RANDOM_PORT_KEYS.getAndDecrement();
         HttpServerOptions serverOptions = new HttpServerOptions(options).setPort(bindPort);
+        boolean own = config.server() == LatchkeyConfig.Proxy.CallerServer.LATCHKEY;
         try {
-            deployments.add(vertx.deployVerticle(() -> new ListenerVerticle(serverOptions),
+            deployments.add(vertx.deployVerticle(
+                    () -> own ? new CallerServerVerticle(bindPort) : new ListenerVerticle(serverOptions),
                     new DeploymentOptions().setInstances(eventLoops))
                     .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("The proxy cannot listen on " + config.host() + ":" + config.port()
                     + " (latchkey.proxy.host/port): " + rootMessage(e), e);
         }
-        LOG.infof("Latchkey proxy listening on http://%s:%d (%d event loops, %s)", config.host(), port, eventLoops,
-                transport(vertx));
+        LOG.infof("Latchkey proxy listening on http://%s:%d (%d event loops, %s, %s)", config.host(), port,
+                eventLoops, own ? "Latchkey's HTTP/1.1 server" : "Vert.x's HTTP server", transport(vertx));
     }
 
     int port() {
@@ -144,6 +152,36 @@ final class ProxyListener {
                         && cause.getMessage() != null && cause.getMessage().length() < 120 ? ": " + cause.getMessage()
                                 : "");
         errors.send(new VertxCallerRequest(request), new ProxyFailure(ErrorCode.BAD_REQUEST, message, null));
+    }
+
+    /** Latchkey's own HTTP/1.1 server: Vert.x's TCP server accepts, a {@link CallerConnection} serves. */
+    private final class CallerServerVerticle extends AbstractVerticle {
+        private final int bindPort;
+
+        CallerServerVerticle(int bindPort) {
+            this.bindPort = bindPort;
+        }
+
+        @Override
+        public void start(Promise<Void> started) {
+            NetServerOptions serverOptions = new NetServerOptions()
+                    .setHost(config.host())
+                    .setPort(bindPort)
+                    .setTcpNoDelay(true);
+            vertx.createNetServer(serverOptions)
+                    .connectHandler(socket -> {
+                        if (inFlight.draining()) {
+                            socket.close();
+                            return;
+                        }
+                        new CallerConnection((NetSocketInternal) socket, callerSettings);
+                    })
+                    .listen()
+                    .onSuccess(bound -> {
+                        port = bound.actualPort();
+                        started.complete();
+                    }).onFailure(started::fail);
+        }
     }
 
     private final class ListenerVerticle extends AbstractVerticle {

@@ -121,7 +121,9 @@ final class UpstreamForwarder {
             });
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
-                    exchange.lastActivityNanos = nanoClock.getAsLong();
+                    if (watch != null) {
+                        exchange.lastActivityNanos = nanoClock.getAsLong();
+                    }
                     route.meters.answered(answered.result().statusCode(), exchange.sentNanos, System.nanoTime());
                 }
                 if (answered.failed() && answered.cause() instanceof UnprocessedRequestException
@@ -221,8 +223,12 @@ final class UpstreamForwarder {
             // A stream (server-sent events): the caller learns the status now, not with the first event.
             response.writeHeadChunked();
         }
+        // Only a route with an idle timeout has a watch that reads when its upstream last sent something.
+        boolean watched = exchange.route.idleTimeoutMillis > 0;
         response.drainHandler(drained -> {
-            exchange.lastActivityNanos = nanoClock.getAsLong();
+            if (watched) {
+                exchange.lastActivityNanos = nanoClock.getAsLong();
+            }
             exchange.waitingForCaller = false;
             upstream.resume();
         });
@@ -236,7 +242,9 @@ final class UpstreamForwarder {
             response.end();
         });
         upstream.handler(chunk -> {
-            exchange.lastActivityNanos = nanoClock.getAsLong();
+            if (watched) {
+                exchange.lastActivityNanos = nanoClock.getAsLong();
+            }
             response.write(chunk);
             if (response.writeQueueFull()) {
                 exchange.waitingForCaller = true;

@@ -174,6 +174,21 @@ public final class ProxyHarness implements AutoCloseable {
     /** Where the proxy's own upstream connections take their buffers from; Netty's pooled default when unset. */
     public static final ThreadLocal<io.netty.buffer.ByteBufAllocator> upstreamAllocator = new ThreadLocal<>();
 
+    /**
+     * The caller-facing server for harnesses started afterwards in this thread; unset, the one system property
+     * {@code latchkey.test.caller-server} names ({@code latchkey}, the default, or {@code vertx}), so that the whole
+     * suite can run on either.
+     */
+    public static final ThreadLocal<LatchkeyConfig.Proxy.CallerServer> callerServer = new ThreadLocal<>();
+
+    private static final LatchkeyConfig.Proxy.CallerServer CALLER_SERVER = LatchkeyConfig.Proxy.CallerServer
+            .valueOf(System.getProperty("latchkey.test.caller-server", "latchkey").toUpperCase(java.util.Locale.ROOT));
+
+    /** The caller-facing server harnesses started now in this thread run. */
+    public static LatchkeyConfig.Proxy.CallerServer callerServer() {
+        return callerServer.get() == null ? CALLER_SERVER : callerServer.get();
+    }
+
     /** Vault address for harnesses started afterwards in this thread; token from the env map's VAULT_TOKEN. */
     public static final ThreadLocal<String> vaultAddress = new ThreadLocal<>();
 
@@ -342,6 +357,11 @@ public final class ProxyHarness implements AutoCloseable {
                     @Override
                     public int maxRequestLineLength() {
                         return 8192;
+                    }
+
+                    @Override
+                    public CallerServer server() {
+                        return callerServer();
                     }
 
                     @Override

@@ -1,0 +1,36 @@
+package io.latchkey.proxy;
+
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * The head of a caller's request as {@link RequestReader} read it: the request line, the headers
+ * ({@link MessageHead}) and what the reader decided from them about the body and the connection.
+ */
+final class RequestHead extends MessageHead {
+
+    final HttpMethod method;
+    /** The request target as sent (ISO-8859-1, so every byte is one character). */
+    final String target;
+    final boolean http10;
+    /** Whether the caller lets the connection carry another request after this one (RFC 9112, 9.3). */
+    final boolean keepAlive;
+    /** Whether the caller waits for {@code 100 Continue} before it sends the body. */
+    final boolean expectsContinue;
+    /** The body's length; -1 when chunked. */
+    final long bodyLength;
+
+    RequestHead(byte[] bytes, int[] fields, int count, HttpMethod method, String target, boolean http10,
+            boolean keepAlive, boolean expectsContinue, long bodyLength) {
+        super(bytes, fields, count);
+        this.method = method;
+        this.target = target;
+        this.http10 = http10;
+        this.keepAlive = keepAlive;
+        this.expectsContinue = expectsContinue;
+        this.bodyLength = bodyLength;
+    }
+
+    boolean hasBody() {
+        return bodyLength != 0;
+    }
+}
