@@ -87,6 +87,9 @@ final class CallerConnection implements RequestReader.Listener {
         current = request;
         if (head.expectsContinue) {
             send(CONTINUE.duplicate());
+            // Now, unless within a read (then at its end): a pipelined request is read when the answer before it
+            // ends, outside any read of this connection, and its caller waits for this before sending the body.
+            flush();
         }
         if (head.method == HttpMethod.CONNECT) {
             // What follows the head belongs to the tunnel, if one opens: kept unread until then.

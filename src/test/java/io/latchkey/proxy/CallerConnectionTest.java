@@ -104,6 +104,18 @@ class CallerConnectionTest {
     }
 
     @Test
+    void aPipelinedRequestThatExpectsContinueHearsItOnceItsTurnComes() {
+        try (RawHttp.Connection connection = new RawHttp.Connection(proxy.port())) {
+            connection.send("GET /api/first HTTP/1.1\r\nHost: a\r\n\r\n"
+                    + "PUT /api/second HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+            assertThat(connection.readResponse()).startsWith("HTTP/1.1 200").contains("\"uri\":\"/first\"");
+            assertThat(connection.readHead()).startsWith("HTTP/1.1 100 Continue\r\n");
+            connection.send("data");
+            assertThat(connection.readResponse()).startsWith("HTTP/1.1 200").contains("\"bodyBytes\":4");
+        }
+    }
+
+    @Test
     void chunkedRequestBodiesReachTheUpstreamWhole() {
         try (RawHttp.Connection connection = new RawHttp.Connection(proxy.port())) {
             connection.send("POST /api/chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
