@@ -339,7 +339,8 @@ abstract class MessageReader<H> {
      * on: Content-Length, Transfer-Encoding, Connection, Expect.
      */
     final void parseFields(byte[] h) {
-        int[] positions = new int[32];
+        // Four positions per header line: the head's lines are known, so the array is never grown or oversized.
+        int[] positions = new int[Math.max(0, lines - 2) * 4];
         int count = 0;
         contentLength = -1;
         contentLengths = 0;
@@ -375,9 +376,6 @@ abstract class MessageReader<H> {
                 valueEnd--;
             }
             checkFieldContent(h, valueStart, valueEnd, "a header value");
-            if (count * 4 == positions.length) {
-                positions = Arrays.copyOf(positions, positions.length * 2);
-            }
             int at = count * 4;
             positions[at] = lineStart;
             positions[at + 1] = colon;
