@@ -118,8 +118,9 @@ final class CallerConnection implements RequestReader.Listener {
     public void malformed(DecoderException cause) {
         Http1CallerRequest request = current;
         if (request != null) {
-            // The body cannot be framed any more: whoever streams it hears why, and the connection ends.
-            request.failed(cause);
+            // The body cannot be framed any more: whoever streams it hears why (the forwarder answers 400 with it, if
+            // no answer has begun), and the connection ends.
+            request.failed(new ProxyFailure(ErrorCode.BAD_REQUEST, cause.getMessage(), null));
             close();
             return;
         }

@@ -154,7 +154,10 @@ final class Http1CallerRequest implements CallerRequest {
 
     /** A piece of the body, lent for the call, and whether it is the last. */
     void received(ByteBuf chunk, boolean last) {
-        if (chunk.isReadable()) {
+        if (chunk.isReadable() && !paused && handler == null) {
+            // Nobody reads it (the body of a refused request, read to reach the next one): counted, not copied.
+            bytesRead += chunk.readableBytes();
+        } else if (chunk.isReadable()) {
             bytesRead += chunk.readableBytes();
             // Copied, as Vert.x copies what it reads: the piece is the connection's pooled read buffer, and the
             // forwarder writes it to the upstream later than this call.

@@ -26,6 +26,12 @@ final class UpstreamFailures {
     }
 
     static ProxyFailure classify(Throwable cause, CompiledRoute route) {
+        if (cause instanceof ProxyFailure failure) {
+            // Not the upstream's doing: the call was abandoned because the caller's side failed (a request body that
+            // cannot be framed), and that failure says why.
+            return failure.route() != null ? failure
+                    : new ProxyFailure(failure.code(), failure.getMessage(), route.name, failure.retryAfterSeconds());
+        }
         String upstream = route.upstreamAuthority;
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root && !(root instanceof SSLException)) {

@@ -160,6 +160,11 @@ class CallerConnectionTest {
                         + "5\r\nhelloXX\r\n0\r\n\r\nGET /api/smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(exchange.closed()).isTrue();
         assertThat(exchange.response()).doesNotContain("200 OK");
+        if (ProxyHarness.callerServer() == LatchkeyConfig.Proxy.CallerServer.LATCHKEY) {
+            // The caller's fault, said as such, not blamed on the upstream.
+            assertThat(exchange.response()).startsWith("HTTP/1.1 400 ").contains("X-Latchkey-Error: bad_request")
+                    .contains("the request's chunk is longer than its size");
+        }
         assertThat(upstream.received()).extracting(EchoUpstream.Received::uri).doesNotContain("/smuggled");
     }
 
