@@ -6,6 +6,7 @@ import org.jboss.logging.Logger;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderException;
@@ -247,7 +248,10 @@ final class CallerConnection implements RequestReader.Listener {
         send(TUNNEL_OPEN.duplicate());
         flush();
         if (early != null) {
-            upstream.write(Buffer.buffer(early));
+            // Copied and given back: Vert.x writes a buffer it did not allocate without ever releasing it.
+            byte[] bytes = ByteBufUtil.getBytes(early);
+            early.release();
+            upstream.write(Buffer.buffer(bytes));
         }
         socket.messageHandler(null);
         socket.pipeTo(upstream);
