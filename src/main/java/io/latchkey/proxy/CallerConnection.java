@@ -228,6 +228,9 @@ final class CallerConnection implements RequestReader.Listener {
 
     void close() {
         if (!closed) {
+            // Nothing more is read: a request pipelined behind one answered with the connection's end must not be
+            // served, even when that answer was written within the read that brought both.
+            reader.discard();
             flush();
             socket.close();
         }

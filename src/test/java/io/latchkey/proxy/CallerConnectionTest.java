@@ -154,6 +154,16 @@ class CallerConnectionTest {
     }
 
     @Test
+    void nothingPipelinedBehindAnAnswerThatClosesIsServed() {
+        RawHttp.Exchange exchange = RawHttp.send(proxy.port(),
+                "GET /nowhere HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /api/behind HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertThat(exchange.status()).isEqualTo(403);
+        assertThat(exchange.response()).doesNotContain("200 OK");
+        assertThat(exchange.closed()).isTrue();
+        assertThat(upstream.received()).isEmpty();
+    }
+
+    @Test
     void aBodyThatCannotBeFramedEndsTheConnection() {
         RawHttp.Exchange exchange = RawHttp.send(proxy.port(),
                 "POST /api/broken HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
