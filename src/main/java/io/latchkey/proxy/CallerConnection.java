@@ -145,7 +145,9 @@ final class CallerConnection implements RequestReader.Listener {
         if (request.response().ended()) {
             next(request.response().keepsConnection());
         } else {
-            reader.suspend();
+            // The socket is not read meanwhile either: what a caller pipelines waits in the kernel's buffers (and
+            // holds the caller back through TCP), not in the proxy's memory.
+            pauseReading();
         }
     }
 
