@@ -28,6 +28,15 @@ interface CallerRequest extends ReadStream<Buffer> {
     /** Every header line in the order received, names and values as they were read. */
     Iterable<Map.Entry<CharSequence, CharSequence>> headers();
 
+    /** Whether the request declares a body: chunked, or a length other than 0. */
+    boolean declaresBody();
+
+    /** Whether the body comes in chunked coding (it has no length). */
+    boolean chunked();
+
+    /** The declared body length, or -1 when chunked or malformed. */
+    long contentLength();
+
     /** The whole body, read from now on; instead of the stream's handlers. */
     Future<Buffer> body();
 

@@ -6,7 +6,6 @@ import java.util.Set;
 import io.latchkey.inject.RouteInjection;
 import io.latchkey.policy.Allow;
 import io.latchkey.policy.RouteSpec;
-import io.netty.util.AsciiString;
 
 /** A route ready for the hot path: everything a request needs is computed here, once per policy load. */
 final class CompiledRoute {
@@ -64,12 +63,7 @@ final class CompiledRoute {
      * so comparing with each costs less than looking up a name that is not a string.
      */
     boolean strips(CharSequence header) {
-        for (String stripped : strippedHeaders) {
-            if (stripped.length() == header.length() && AsciiString.contentEqualsIgnoreCase(stripped, header)) {
-                return true;
-            }
-        }
-        return false;
+        return HopByHop.isAnyOf(strippedHeaders, header);
     }
 
     /** The upstream URL's port, or its scheme's default (443 for https, 80 for http). */

@@ -5,7 +5,6 @@ import java.util.concurrent.TimeoutException;
 
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 
 /**
  * One caller request on its way through a route: what is needed to build (and, after a 401, rebuild) the outbound
@@ -17,7 +16,7 @@ final class Exchange extends IdleWatch.Entry {
     final CompiledRoute route;
     final String rawQuery;
     final String relativeRawPath;
-    /** Whether the request declares a body ({@link #declaresBody}), decided once when it arrives. */
+    /** Whether the request declares a body ({@link CallerRequest#declaresBody}), decided once when it arrives. */
     private final boolean hasBody;
     /**
      * When the outbound request was built, on a route whose tokens Latchkey renews (null on others); a 401 renews
@@ -74,25 +73,6 @@ final class Exchange extends IdleWatch.Entry {
 
     boolean hasBody() {
         return hasBody;
-    }
-
-    /** Whether the request declares a body: chunked, or a length other than 0. */
-    static boolean declaresBody(CallerRequest request) {
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        return request.containsHeader(HttpHeaders.TRANSFER_ENCODING) || (length != null && !length.equals("0"));
-    }
-
-    /** The declared body length, or -1 when chunked or malformed. */
-    long contentLength() {
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length == null || request.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     /** Whether the request can be sent again: it has no body, or the body was kept. */

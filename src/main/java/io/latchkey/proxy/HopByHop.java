@@ -59,24 +59,21 @@ final class HopByHop {
     }
 
     private static boolean isFixed(CharSequence name) {
-        for (String fixed : NAMES) {
-            if (fixed.length() == name.length() && AsciiString.contentEqualsIgnoreCase(fixed, name)) {
-                return true;
-            }
-        }
-        return false;
+        return isAnyOf(NAMES, name);
     }
 
     /** Whether {@code name} starts with {@code lowerPrefix}, ignoring case. */
     static boolean startsWithIgnoreCase(CharSequence name, String lowerPrefix) {
-        if (name.length() < lowerPrefix.length()) {
-            return false;
-        }
-        for (int i = 0; i < lowerPrefix.length(); i++) {
-            if (AsciiString.toLowerCase(name.charAt(i)) != lowerPrefix.charAt(i)) {
-                return false;
+        return AsciiString.regionMatches(name, true, 0, lowerPrefix, 0, lowerPrefix.length());
+    }
+
+    /** Whether {@code name} is one of {@code names}, ignoring case, without allocating. */
+    static boolean isAnyOf(String[] names, CharSequence name) {
+        for (String candidate : names) {
+            if (candidate.length() == name.length() && AsciiString.contentEqualsIgnoreCase(candidate, name)) {
+                return true;
             }
         }
-        return true;
+        return false;
     }
 }

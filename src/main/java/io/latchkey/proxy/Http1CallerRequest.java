@@ -66,6 +66,22 @@ final class Http1CallerRequest implements CallerRequest {
         return head.headers();
     }
 
+    /** Decided by the reader, which refused any request whose framing it could not read one way. */
+    @Override
+    public boolean declaresBody() {
+        return head.hasBody();
+    }
+
+    @Override
+    public boolean chunked() {
+        return head.bodyLength < 0;
+    }
+
+    @Override
+    public long contentLength() {
+        return head.bodyLength;
+    }
+
     @Override
     public Future<Buffer> body() {
         Promise<Buffer> whole = Promise.promise();

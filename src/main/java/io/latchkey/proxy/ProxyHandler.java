@@ -35,7 +35,7 @@ final class ProxyHandler implements Handler<CallerRequest> {
 
     @Override
     public void handle(CallerRequest request) {
-        boolean hasBody = Exchange.declaresBody(request);
+        boolean hasBody = request.declaresBody();
         if (hasBody || request.method() == HttpMethod.CONNECT) {
             // Hold the body (or the tunnel's first bytes) until the upstream is ready for it; the pipe to the
             // upstream resumes it. A request without a body is not paused: pausing costs Vert.x a queue per request.

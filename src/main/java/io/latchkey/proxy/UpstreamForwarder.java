@@ -52,7 +52,7 @@ final class UpstreamForwarder {
 
     void start(Exchange exchange) {
         // The length is read only for a body that might be kept; most requests have none.
-        if (exchange.route.injection.renewable() && exchange.hasBody() && keepable(exchange.contentLength())) {
+        if (exchange.route.injection.renewable() && exchange.hasBody() && keepable(exchange.request.contentLength())) {
             exchange.request.body().onComplete(read -> {
                 if (read.failed()) {
                     exchange.request.closeConnection();
@@ -202,7 +202,7 @@ final class UpstreamForwarder {
             upstream.end(null);
             return;
         }
-        upstream.pipeFrom(request, request.containsHeader(HttpHeaders.TRANSFER_ENCODING));
+        upstream.pipeFrom(request, request.chunked());
     }
 
     /**

@@ -2,10 +2,10 @@ package io.latchkey.proxy;
 
 import java.util.Map;
 
-import io.netty.handler.codec.http.HttpHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.NetSocket;
@@ -44,7 +44,31 @@ final class VertxCallerRequest implements CallerRequest {
     @Override
     public Iterable<Map.Entry<CharSequence, CharSequence>> headers() {
         // Vert.x's header map is Netty's, which hands its entries out as kept, without a string per entry.
-        return ((HttpHeaders) request.headers())::iteratorCharSequence;
+        return ((io.netty.handler.codec.http.HttpHeaders) request.headers())::iteratorCharSequence;
+    }
+
+    @Override
+    public boolean declaresBody() {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return chunked() || (length != null && !length.equals("0"));
+    }
+
+    @Override
+    public boolean chunked() {
+        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    }
+
+    @Override
+    public long contentLength() {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length == null || chunked()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     @Override

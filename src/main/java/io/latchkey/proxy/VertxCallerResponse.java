@@ -63,23 +63,25 @@ final class VertxCallerResponse implements CallerResponse {
         response.setChunked(true).writeHead();
     }
 
-    /** Vert.x writes the chunk's bytes when it can; they are held until then, and given back after. */
     @Override
     public void write(Buffer chunk) {
-        ByteBuf bytes = ((BufferImpl) chunk).byteBuf().retain();
-        try {
-            response.write(chunk, written -> bytes.release());
-        } catch (RuntimeException notWritten) {
-            bytes.release();
-            throw notWritten;
-        }
+        writeHeld(chunk, false);
     }
 
     @Override
     public void end(Buffer chunk) {
+        writeHeld(chunk, true);
+    }
+
+    /** Vert.x writes the chunk's bytes when it can; they are held until then, and given back after. */
+    private void writeHeld(Buffer chunk, boolean last) {
         ByteBuf bytes = ((BufferImpl) chunk).byteBuf().retain();
         try {
-            response.end(chunk, written -> bytes.release());
+            if (last) {
+                response.end(chunk, written -> bytes.release());
+            } else {
+                response.write(chunk, written -> bytes.release());
+            }
         } catch (RuntimeException notWritten) {
             bytes.release();
             throw notWritten;

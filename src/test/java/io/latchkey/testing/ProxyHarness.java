@@ -175,18 +175,15 @@ public final class ProxyHarness implements AutoCloseable {
     public static final ThreadLocal<io.netty.buffer.ByteBufAllocator> upstreamAllocator = new ThreadLocal<>();
 
     /**
-     * The caller-facing server for harnesses started afterwards in this thread; unset, the one system property
-     * {@code latchkey.test.caller-server} names ({@code latchkey}, the default, or {@code vertx}), so that the whole
-     * suite can run on either.
+     * The caller-facing server every harness runs: the one the system property {@code latchkey.test.caller-server}
+     * names ({@code latchkey}, the default, or {@code vertx}), so that the whole suite can run on either.
      */
-    public static final ThreadLocal<LatchkeyConfig.Proxy.CallerServer> callerServer = new ThreadLocal<>();
-
     private static final LatchkeyConfig.Proxy.CallerServer CALLER_SERVER = LatchkeyConfig.Proxy.CallerServer
             .valueOf(System.getProperty("latchkey.test.caller-server", "latchkey").toUpperCase(java.util.Locale.ROOT));
 
-    /** The caller-facing server harnesses started now in this thread run. */
+    /** The caller-facing server harnesses run. */
     public static LatchkeyConfig.Proxy.CallerServer callerServer() {
-        return callerServer.get() == null ? CALLER_SERVER : callerServer.get();
+        return CALLER_SERVER;
     }
 
     /** Vault address for harnesses started afterwards in this thread; token from the env map's VAULT_TOKEN. */
