@@ -20,6 +20,7 @@ import io.latchkey.policy.OAuth2Settings;
 import io.latchkey.policy.TemplateField;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
+import io.latchkey.secret.SingleFlight;
 import io.latchkey.secret.ValueSource;
 import io.latchkey.secret.WritableValueSource;
 
@@ -111,7 +112,7 @@ public final class OAuth2Credential implements Credential {
         if (current.retryAt() != null && now.isBefore(current.retryAt()) && inFlight.get() == null) {
             return CompletableFuture.failedFuture(unavailable(current, now));
         }
-        return refresh();
+        return fetchUnlessUsable();
     }
 
     @Override
@@ -142,13 +143,32 @@ public final class OAuth2Credential implements Credential {
 
     /** Starts a token request unless one is running; either way returns the one that will finish. */
     CompletableFuture<Void> refresh() {
+        return refresh(false);
+    }
+
+    /**
+     * As {@link #refresh()} for a caller that found no usable token, which it may have read just before a token
+     * request finished: once no other request can be running, the state is read again, and a usable token ends it.
+     */
+    private CompletableFuture<Void> fetchUnlessUsable() {
+        return refresh(true);
+    }
+
+    private CompletableFuture<Void> refresh(boolean unlessUsable) {
         CompletableFuture<Void> running = inFlight.get();
         if (running != null) {
             return running;
         }
         CompletableFuture<Void> mine = new CompletableFuture<>();
-        if (!inFlight.compareAndSet(null, mine)) {
-            return inFlight.get();
+        CompletableFuture<Void> claimed = SingleFlight.claim(inFlight, mine);
+        if (claimed != mine) {
+            return claimed;
+        }
+        // A finished request set the state before it cleared inFlight, so what is read here is not older than it.
+        if (unlessUsable && state.get().usableAt(runtime.clock().instant())) {
+            inFlight.set(null);
+            mine.complete(null);
+            return mine;
         }
         if (closed) {
             inFlight.set(null);

@@ -22,6 +22,7 @@ import io.latchkey.audit.AuditTrail;
 import io.latchkey.database.Database;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
+import io.latchkey.secret.SingleFlight;
 import io.latchkey.secret.StoredSecrets;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
@@ -105,8 +106,9 @@ public final class DbSecretStore implements StoredSecrets {
     /** Reads every value again; concurrent calls share one read. */
     public CompletionStage<Void> reload() {
         CompletableFuture<Void> mine = new CompletableFuture<>();
-        if (!loading.compareAndSet(null, mine)) {
-            return loading.get();
+        CompletableFuture<Void> claimed = SingleFlight.claim(loading, mine);
+        if (claimed != mine) {
+            return claimed;
         }
         database.run(() -> Panache.withSession(() -> StoredSecretEntity.<StoredSecretEntity> listAll()))
                 .whenComplete((rows, error) -> {

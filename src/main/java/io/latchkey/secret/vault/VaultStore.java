@@ -18,6 +18,7 @@ import io.latchkey.audit.AuditEvent;
 import io.latchkey.audit.AuditTrail;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
+import io.latchkey.secret.SingleFlight;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
 import io.latchkey.secret.WritableValueSource;
@@ -63,8 +64,9 @@ public final class VaultStore implements AutoCloseable {
 
         CompletableFuture<Void> read() {
             CompletableFuture<Void> mine = new CompletableFuture<>();
-            if (!reading.compareAndSet(null, mine)) {
-                return reading.get();
+            CompletableFuture<Void> claimed = SingleFlight.claim(reading, mine);
+            if (claimed != mine) {
+                return claimed;
             }
             client.secrets().kv2(mount).readSecret(path, pinned).whenComplete((data, error) -> {
                 if (error == null) {

@@ -1,6 +1,7 @@
 package io.latchkey.credential.oauth;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,6 +23,8 @@ import io.vertx.core.http.HttpClientOptions;
 final class OAuthFixture implements AutoCloseable {
 
     final ManualClock clock = new ManualClock();
+    /** The time credentials read: the manual clock unless a test wraps it. */
+    InstantSource time = clock;
     final List<String> outcomes = new CopyOnWriteArrayList<>();
     final Vertx vertx;
     private final HttpClient client;
@@ -34,7 +37,7 @@ final class OAuthFixture implements AutoCloseable {
     }
 
     OAuthRuntime runtime() {
-        return new OAuthRuntime(vertx, bundle -> client, clock, clock, () -> 0.0,
+        return new OAuthRuntime(vertx, bundle -> client, time, clock, () -> 0.0,
                 (credential, outcome, latency) -> outcomes.add(credential + ":" + outcome), Duration.ofSeconds(1),
                 Duration.ofSeconds(60));
     }

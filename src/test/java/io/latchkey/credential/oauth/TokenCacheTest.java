@@ -126,6 +126,47 @@ class TokenCacheTest extends ScriptedEndpointTestBase {
     }
 
     @Test
+    void aRequestThatLookedJustBeforeTheFirstTokenArrivedDoesNotFetchASecond() throws Exception {
+        // whenReady() reads the token state, then the time. The clock holds one request between the two while the
+        // start-up fetch finishes, so that request decides on a state older than the token: the window a preempted
+        // thread falls into under load (OAuthProxyTest once saw its first request carry token-2).
+        Thread[] held = new Thread[1];
+        CountDownLatch inTheWindow = new CountDownLatch(1);
+        CountDownLatch tokenArrived = new CountDownLatch(1);
+        fixture.time = () -> {
+            if (Thread.currentThread() == held[0] && inTheWindow.getCount() > 0) {
+                inTheWindow.countDown();
+                try {
+                    tokenArrived.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return fixture.clock.instant();
+        };
+        endpoint.hold();
+        OAuth2Credential credential = clientCredentials();
+        await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.requests() == 1);
+        CompletableFuture<Void> startUpFetch = credential.whenReady().toCompletableFuture();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        var late = pool.submit(() -> {
+            held[0] = Thread.currentThread();
+            return credential.whenReady();
+        });
+        assertThat(inTheWindow.await(30, TimeUnit.SECONDS)).isTrue();
+        endpoint.release();
+        startUpFetch.get(30, TimeUnit.SECONDS); // finished: the token is stored and no request is running
+        tokenArrived.countDown();
+        var ready = late.get(30, TimeUnit.SECONDS);
+        if (ready != null) {
+            ready.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(token(credential)).isEqualTo("token-1");
+        assertThat(endpoint.requests()).as("token requests").isEqualTo(1);
+    }
+
+    @Test
     void upstream401RenewsOnceForAllRequestsThatSawTheToken() {
         OAuth2Credential credential = clientCredentials();
         awaitReady(credential);
