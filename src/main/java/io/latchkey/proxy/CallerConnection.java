@@ -52,6 +52,8 @@ final class CallerConnection implements RequestReader.Listener {
     private boolean reading;
     private boolean needsFlush;
     private boolean closed;
+    /** Whether the socket's reading is stopped (Vert.x's pause): by back-pressure, or until an answer ends. */
+    private boolean socketPaused;
     /** Hears when a full write queue has room again; the current response's. */
     private Handler<Void> drainHandler;
 
@@ -76,6 +78,12 @@ final class CallerConnection implements RequestReader.Listener {
         reading = true;
         try {
             reader.read(bytes);
+            if (reader.holding() && !socketPaused) {
+                // Bytes that wait for an answer to end (a pipelined request): until it has, the socket is not read,
+                // so whatever the caller sends meanwhile waits in the kernel's buffers (holding the caller back
+                // through TCP), not in the proxy's memory.
+                pauseSocket();
+            }
         } finally {
             reading = false;
             flush();
@@ -145,9 +153,9 @@ final class CallerConnection implements RequestReader.Listener {
         if (request.response().ended()) {
             next(request.response().keepsConnection());
         } else {
-            // The socket is not read meanwhile either: what a caller pipelines waits in the kernel's buffers (and
-            // holds the caller back through TCP), not in the proxy's memory.
-            pauseReading();
+            // The socket is paused only if bytes arrive meanwhile (see read): pausing and resuming it for every
+            // request would cost two epoll_ctl calls each.
+            reader.suspend();
         }
     }
 
@@ -180,15 +188,27 @@ final class CallerConnection implements RequestReader.Listener {
     /** Stops reading the caller's bytes: the body's receiver cannot take more, or an answer is due first. */
     void pauseReading() {
         reader.suspend();
-        ((ConnectionBase) socket).doPause();
+        pauseSocket();
     }
 
     void resumeReading() {
         if (closed) {
             return;
         }
-        ((ConnectionBase) socket).doResume();
+        resumeSocket();
         reader.resume();
+    }
+
+    private void pauseSocket() {
+        socketPaused = true;
+        ((ConnectionBase) socket).doPause();
+    }
+
+    private void resumeSocket() {
+        if (socketPaused) {
+            socketPaused = false;
+            ((ConnectionBase) socket).doResume();
+        }
     }
 
     /** Whether a response may keep the connection open: not once the proxy drains. */
@@ -261,7 +281,7 @@ final class CallerConnection implements RequestReader.Listener {
         socket.messageHandler(null);
         socket.pipeTo(upstream);
         upstream.pipeTo(socket);
-        ((ConnectionBase) socket).doResume();
+        resumeSocket();
     }
 
     private void closed() {

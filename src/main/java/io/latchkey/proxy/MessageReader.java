@@ -202,6 +202,11 @@ abstract class MessageReader<H> {
         return suspended;
     }
 
+    /** Whether bytes wait here to be read once reading resumes. */
+    final boolean holding() {
+        return held != null;
+    }
+
     /** Reads on, starting with what was kept when reading was suspended. */
     final void resume() {
         suspended = false;

@@ -1,9 +1,21 @@
 package io.latchkey.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +28,7 @@ import io.latchkey.testing.EchoUpstream;
 import io.latchkey.testing.ProxyHarness;
 import io.latchkey.testing.RawHttp;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The caller's side of HTTP/1.1 as the proxy speaks it, over raw sockets: persistent connections and pipelining,
@@ -80,6 +93,65 @@ class CallerConnectionTest {
         }
         assertThat(upstream.received()).extracting(EchoUpstream.Received::uri)
                 .containsExactly("/one", "/two", "/three", "/five");
+    }
+
+    @Test
+    void whatIsPipelinedBehindAnUnansweredRequestWaitsInTheKernelNotInTheProxy() throws Exception {
+        List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
+        upstream.on("/held", held::add);
+        // All the caller can have sent before it must stop: its send buffer and the proxy's receive buffer at their
+        // largest, and more than one read of the proxy's.
+        long bound = largestBuffer("tcp_wmem") + largestBuffer("tcp_rmem") + (8 << 20);
+        try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", proxy.port()));
+                Selector selector = Selector.open()) {
+            channel.write(ByteBuffer.wrap(ascii("GET /api/held HTTP/1.1\r\nHost: a\r\n\r\n")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 1);
+            channel.configureBlocking(false);
+            SelectionKey writable = channel.register(selector, SelectionKey.OP_WRITE);
+            channel.write(ByteBuffer.wrap(ascii("POST /api/after HTTP/1.1\r\nHost: a\r\nContent-Length: "
+                    + (bound * 2) + "\r\n\r\n")));
+            ByteBuffer body = ByteBuffer.wrap(new byte[1 << 16]);
+            long sent = 0;
+            while (sent < bound) {
+                body.clear();
+                int written = channel.write(body);
+                sent += written;
+                // No room: while the proxy reads, room comes at once; a socket it does not read stays full.
+                if (written == 0 && selector.select(2000) == 0) {
+                    break;
+                }
+                selector.selectedKeys().clear();
+            }
+            assertThat(sent).as("bytes the caller could send while its first request waited").isLessThan(bound);
+            held.get(0).response().end("late");
+            writable.cancel();
+            selector.selectNow();
+            channel.configureBlocking(true);
+            ByteBuffer answer = ByteBuffer.allocate(4096);
+            while (!new String(answer.array(), 0, answer.position(), StandardCharsets.ISO_8859_1).contains("late")) {
+                assertThat(channel.read(answer)).isPositive();
+            }
+            assertThat(new String(answer.array(), 0, answer.position(), StandardCharsets.ISO_8859_1))
+                    .startsWith("HTTP/1.1 200");
+        }
+    }
+
+    private static long largestBuffer(String setting) throws IOException {
+        Path limits = Path.of("/proc/sys/net/ipv4", setting);
+        if (!Files.exists(limits)) {
+            return 16 << 20;
+        }
+        String line;
+        try (var in = Files.newInputStream(limits)) {
+            // Not Files.readString: /proc reports a size its files do not have, and JDK 17 reads only the first byte.
+            line = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+        String[] values = line.trim().split("\\s+");
+        return Long.parseLong(values[values.length - 1]);
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Test
