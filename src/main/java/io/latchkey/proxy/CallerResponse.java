@@ -28,6 +28,14 @@ interface CallerResponse {
     String getHeader(CharSequence name);
 
     /**
+     * Adds the header lines of an upstream's answer that are not {@code hopByHop}; returns whether a Content-Length
+     * was among them. Latchkey's own server copies the lines' bytes as they were read.
+     */
+    default boolean addEndToEndHeaders(MessageHead head, HopByHop hopByHop) {
+        return hopByHop.copyEndToEnd(head.headers(), this);
+    }
+
+    /**
      * Writes the head now, announcing a body in chunked coding: for an answer of unknown length (server-sent events),
      * whose caller should learn the status before the first chunk.
      */

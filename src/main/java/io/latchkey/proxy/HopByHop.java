@@ -2,7 +2,9 @@ package io.latchkey.proxy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.AsciiString;
 
 /**
@@ -56,6 +58,36 @@ final class HopByHop {
             }
         }
         return false;
+    }
+
+    /** As {@link #isHopByHop(CharSequence)}, for header line {@code header} of {@code head}, reading its bytes. */
+    boolean isHopByHop(MessageHead head, int header) {
+        if (head.nameIsAnyOf(header, NAMES)) {
+            return true;
+        }
+        for (int i = 0; i < listed.size(); i++) {
+            if (head.nameIs(header, listed.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Adds the end-to-end ones of {@code headers} to {@code response}; returns whether a Content-Length was among
+     * them.
+     */
+    boolean copyEndToEnd(Iterable<Map.Entry<CharSequence, CharSequence>> headers, CallerResponse response) {
+        boolean hasLength = false;
+        for (Map.Entry<CharSequence, CharSequence> header : headers) {
+            CharSequence name = header.getKey();
+            if (isHopByHop(name)) {
+                continue;
+            }
+            hasLength |= AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONTENT_LENGTH);
+            response.addHeader(name, header.getValue());
+        }
+        return hasLength;
     }
 
     private static boolean isFixed(CharSequence name) {

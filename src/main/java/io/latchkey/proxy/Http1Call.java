@@ -439,6 +439,11 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     @Override
+    public MessageHead head() {
+        return response;
+    }
+
+    @Override
     public UpstreamResponse handler(Handler<Buffer> handler) {
         this.handler = handler;
         if (handler != null && pending != null && !pending.isEmpty() && !paused) {

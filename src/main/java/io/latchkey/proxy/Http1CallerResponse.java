@@ -28,6 +28,8 @@ final class Http1CallerResponse implements CallerResponse {
     private static final AsciiString CLOSE = AsciiString.cached("close");
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+    /** Up to this many body bytes are copied behind the head, when the whole body is known with it. */
+    private static final int SMALL_BODY = 4096;
 
     private final CallerConnection connection;
     private final Http1CallerRequest request;
@@ -37,6 +39,12 @@ final class Http1CallerResponse implements CallerResponse {
     /** Header lines as name, value, name, value... */
     private CharSequence[] headers = new CharSequence[16];
     private int headerCount;
+    /**
+     * Header lines of an upstream's head, written before those above by copying their bytes: the head, and which of
+     * its lines (bit i for line i).
+     */
+    private MessageHead copied;
+    private long copiedLines;
     /** The response itself says {@code Connection: close} (the drain at shutdown sets it). */
     private boolean closeAsked;
 
@@ -90,6 +98,26 @@ final class Http1CallerResponse implements CallerResponse {
     }
 
     @Override
+    public boolean addEndToEndHeaders(MessageHead head, HopByHop hopByHop) {
+        if (copied != null || head.count() > Long.SIZE) {
+            return CallerResponse.super.addEndToEndHeaders(head, hopByHop);
+        }
+        // The upstream's values were checked as its answer was read, and no end-to-end header changes how the
+        // connection goes on (Connection is hop by hop): the lines are only marked here, and copied with the head.
+        long lines = 0;
+        boolean hasLength = false;
+        for (int i = 0; i < head.count(); i++) {
+            if (!hopByHop.isHopByHop(head, i)) {
+                lines |= 1L << i;
+                hasLength |= head.nameIs(i, CONTENT_LENGTH);
+            }
+        }
+        copied = head;
+        copiedLines = lines;
+        return hasLength;
+    }
+
+    @Override
     public CallerResponse putHeader(CharSequence name, CharSequence value) {
         removeHeader(name);
         return addHeader(name, value);
@@ -107,13 +135,35 @@ final class Http1CallerResponse implements CallerResponse {
         }
         Arrays.fill(headers, kept * 2, headerCount * 2, null);
         headerCount = kept;
+        for (int line = copiedIndexOf(name); line >= 0; line = copiedIndexOf(name)) {
+            copiedLines &= ~(1L << line);
+        }
         return this;
     }
 
     @Override
     public String getHeader(CharSequence name) {
+        int line = copiedIndexOf(name);
+        if (line >= 0) {
+            return copied.value(line);
+        }
         int header = indexOf(name);
         return header < 0 ? null : headers[header * 2 + 1].toString();
+    }
+
+    private boolean has(CharSequence name) {
+        return copiedIndexOf(name) >= 0 || indexOf(name) >= 0;
+    }
+
+    /** The first copied line with this name, or -1. */
+    private int copiedIndexOf(CharSequence name) {
+        for (long lines = copiedLines; lines != 0; lines &= lines - 1) {
+            int line = Long.numberOfTrailingZeros(lines);
+            if (copied.nameIs(line, name)) {
+                return line;
+            }
+        }
+        return -1;
     }
 
     private int indexOf(CharSequence name) {
@@ -142,7 +192,7 @@ final class Http1CallerResponse implements CallerResponse {
     public void writeHeadChunked() {
         if (!headWritten) {
             chunked = true;
-            connection.send(head(-1));
+            connection.send(head(-1, 0));
             connection.flush();
         }
     }
@@ -154,8 +204,8 @@ final class Http1CallerResponse implements CallerResponse {
         }
         if (!headWritten) {
             // A body of unknown length: no Content-Length was set, so it goes out chunked.
-            chunked = indexOf(CONTENT_LENGTH) < 0;
-            connection.send(head(-1));
+            chunked = !has(CONTENT_LENGTH);
+            connection.send(head(-1, 0));
         }
         sendBody(chunk);
         connection.flush();
@@ -167,7 +217,19 @@ final class Http1CallerResponse implements CallerResponse {
             throw new IllegalStateException("the response has ended");
         }
         if (!headWritten) {
-            connection.send(head(chunk.length()));
+            int length = chunk.length();
+            if (length > 0 && length <= SMALL_BODY && bodyAllowed()) {
+                // A small answer whole (the common case): one buffer for the caller instead of the head and the lent
+                // chunk saves an entry in the write queue and a reference held across the write.
+                ByteBuf whole = head(length, length);
+                ByteBuf body = ((BufferImpl) chunk).byteBuf();
+                whole.writeBytes(body, body.readerIndex(), length);
+                bytesWritten += length;
+                connection.send(whole);
+                finish();
+                return;
+            }
+            connection.send(head(length, 0));
         }
         sendBody(chunk);
         finish();
@@ -179,7 +241,7 @@ final class Http1CallerResponse implements CallerResponse {
             throw new IllegalStateException("the response has ended");
         }
         if (!headWritten) {
-            connection.send(head(0));
+            connection.send(head(0, 0));
         }
         finish();
     }
@@ -238,9 +300,9 @@ final class Http1CallerResponse implements CallerResponse {
     /**
      * The status line and headers, with what the connection needs added: the length of a body known whole
      * ({@code bodyLength}; -1 when it is streamed), the chunked coding, and Connection when its persistence differs
-     * from the version's default.
+     * from the version's default; {@code room} more bytes fit behind it.
      */
-    private ByteBuf head(long bodyLength) {
+    private ByteBuf head(long bodyLength, int room) {
         headWritten = true;
         boolean http10 = request.head.http10;
         if (chunked && http10) {
@@ -248,7 +310,7 @@ final class Http1CallerResponse implements CallerResponse {
             chunked = false;
             closeAsked = true;
         }
-        boolean lengthKnown = chunked || indexOf(CONTENT_LENGTH) >= 0 || indexOf(TRANSFER_ENCODING) >= 0;
+        boolean lengthKnown = chunked || has(CONTENT_LENGTH) || has(TRANSFER_ENCODING);
         CharSequence addedLength = null;
         if (!lengthKnown && bodyLength >= 0 && bodyAllowed()) {
             addedLength = Long.toString(bodyLength);
@@ -264,6 +326,9 @@ final class Http1CallerResponse implements CallerResponse {
         }
         String phrase = reason != null ? reason : HttpResponseStatus.valueOf(status).reasonPhrase();
         int size = HTTP_11.length + 4 + phrase.length() + 2 + 2;
+        for (long lines = copiedLines; lines != 0; lines &= lines - 1) {
+            size += copied.fieldLength(Long.numberOfTrailingZeros(lines));
+        }
         for (int i = 0; i < headerCount * 2; i += 2) {
             size += headers[i].length() + headers[i + 1].length() + 4;
         }
@@ -276,12 +341,15 @@ final class Http1CallerResponse implements CallerResponse {
         if (connectionValue != null) {
             size += CONNECTION.length() + connectionValue.length() + 4;
         }
-        ByteBuf head = connection.alloc().buffer(size);
+        ByteBuf head = connection.alloc().buffer(size + room);
         head.writeBytes(http10 ? HTTP_10 : HTTP_11);
         head.writeByte('0' + status / 100 % 10).writeByte('0' + status / 10 % 10).writeByte('0' + status % 10);
         head.writeByte(' ');
         head.writeCharSequence(phrase, StandardCharsets.ISO_8859_1);
         head.writeByte('\r').writeByte('\n');
+        for (long lines = copiedLines; lines != 0; lines &= lines - 1) {
+            copied.writeField(Long.numberOfTrailingZeros(lines), head);
+        }
         for (int i = 0; i < headerCount * 2; i += 2) {
             field(head, headers[i], headers[i + 1]);
         }

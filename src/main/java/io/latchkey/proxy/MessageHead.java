@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 
 /**
@@ -29,11 +30,7 @@ abstract class MessageHead {
     /** The first value of a header, any case of its name; null when it is absent. */
     final String header(CharSequence name) {
         int header = indexOf(name);
-        if (header < 0) {
-            return null;
-        }
-        int at = header * 4;
-        return new String(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], StandardCharsets.ISO_8859_1);
+        return header < 0 ? null : value(header);
     }
 
     final boolean contains(CharSequence name) {
@@ -49,7 +46,43 @@ abstract class MessageHead {
         return -1;
     }
 
-    private boolean nameIs(int header, CharSequence name) {
+    /** How many header lines the head has. */
+    final int count() {
+        return count;
+    }
+
+    /** Whether header line {@code header}'s name is one of {@code lowerNames}, any case. */
+    final boolean nameIsAnyOf(int header, String[] lowerNames) {
+        for (String name : lowerNames) {
+            if (nameIs(header, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The value of header line {@code header}. */
+    final String value(int header) {
+        int at = header * 4;
+        return new String(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], StandardCharsets.ISO_8859_1);
+    }
+
+    /** The bytes {@link #writeField} writes for header line {@code header}. */
+    final int fieldLength(int header) {
+        int at = header * 4;
+        return fields[at + 1] - fields[at] + fields[at + 3] - fields[at + 2] + 4;
+    }
+
+    /** Writes header line {@code header} as {@code name: value} and a line end, copying its bytes. */
+    final void writeField(int header, ByteBuf out) {
+        int at = header * 4;
+        out.writeBytes(bytes, fields[at], fields[at + 1] - fields[at]);
+        out.writeByte(':').writeByte(' ');
+        out.writeBytes(bytes, fields[at + 2], fields[at + 3] - fields[at + 2]);
+        out.writeByte('\r').writeByte('\n');
+    }
+
+    final boolean nameIs(int header, CharSequence name) {
         int start = fields[header * 4];
         int length = fields[header * 4 + 1] - start;
         if (length != name.length()) {
@@ -68,7 +101,7 @@ abstract class MessageHead {
         return new AsciiString(bytes, fields[at], fields[at + 1] - fields[at], false);
     }
 
-    private AsciiString value(int header) {
+    private AsciiString valueView(int header) {
         int at = header * 4;
         return new AsciiString(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], false);
     }
@@ -89,7 +122,7 @@ abstract class MessageHead {
                     throw new NoSuchElementException();
                 }
                 int header = next++;
-                return new AbstractMap.SimpleImmutableEntry<>(name(header), value(header));
+                return new AbstractMap.SimpleImmutableEntry<>(name(header), valueView(header));
             }
         };
     }

@@ -1,12 +1,10 @@
 package io.latchkey.proxy;
 
 import java.time.InstantSource;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.AsciiString;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -277,16 +275,9 @@ final class UpstreamForwarder {
             response.setStatusMessage(upstream.statusMessage());
         }
         HopByHop hopByHop = HopByHop.forConnectionHeader(upstream.getHeader(HttpHeaders.CONNECTION));
-        boolean hasLength = false;
-        for (Map.Entry<CharSequence, CharSequence> header : upstream.headers()) {
-            CharSequence name = header.getKey();
-            if (hopByHop.isHopByHop(name)) {
-                continue;
-            }
-            hasLength |= AsciiString.contentEqualsIgnoreCase(name, HttpHeaders.CONTENT_LENGTH);
-            response.addHeader(name, header.getValue());
-        }
-        return hasLength;
+        MessageHead head = upstream.head();
+        return head != null ? response.addEndToEndHeaders(head, hopByHop)
+                : hopByHop.copyEndToEnd(upstream.headers(), response);
     }
 
     private static boolean mayHaveBody(HttpMethod method, int status) {

@@ -28,6 +28,11 @@ interface UpstreamResponse {
      */
     Iterable<Map.Entry<CharSequence, CharSequence>> headers();
 
+    /** The head as Latchkey's own client read it, whose header lines can be copied as bytes; null from others. */
+    default MessageHead head() {
+        return null;
+    }
+
     /**
      * Receives each chunk of the body as it arrives. A chunk may be lent for the length of the call only (Latchkey's
      * own client hands out its pooled read buffer): whoever keeps it longer, or hands it to a write that completes

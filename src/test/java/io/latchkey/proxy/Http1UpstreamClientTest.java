@@ -137,6 +137,26 @@ class Http1UpstreamClientTest {
     }
 
     @Test
+    void anAnswerWithMoreHeaderLinesThanAreCopiedAsBytesKeepsThemAllInOrder() {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 70; i++) {
+            lines.append("X-Line-").append(i).append(": ").append(i).append("\r\n");
+        }
+        start((head, in, out) -> {
+            RawUpstream.readBody(head, in);
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\n" + lines
+                    + "Content-Length: 2\r\n\r\nok");
+            return true;
+        }, "");
+        HttpResponse<String> response = assertAnswers(1, 200, "ok").get(0);
+        for (int i = 0; i < 70; i++) {
+            assertThat(response.headers().allValues("X-Line-" + i)).containsExactly(String.valueOf(i));
+        }
+        assertThat(response.headers().allValues("Keep-Alive")).isEmpty();
+        assertThat(response.headers().allValues("Content-Length")).containsExactly("2");
+    }
+
+    @Test
     void sequentialRequestsShareOneConnection() {
         start(Http1UpstreamClientTest::answerOk, "");
         assertAnswers(10, 200, "ok");

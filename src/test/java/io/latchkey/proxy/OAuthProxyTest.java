@@ -21,6 +21,7 @@ import io.latchkey.testing.EchoUpstream;
 import io.latchkey.testing.LogCapture;
 import io.latchkey.testing.ManualClock;
 import io.latchkey.testing.ProxyHarness;
+import io.latchkey.testing.RawHttp;
 import io.latchkey.testing.ScriptedTokenEndpoint;
 import io.vertx.core.Vertx;
 
@@ -130,6 +131,22 @@ class OAuthProxyTest {
         assertThat(upstream.received()).hasSize(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> tokens.requests() == 2);
         assertThat(post("/api/protected", "small").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void whenNoNewTokenComesTheUpstreams401ReachesTheCallerWhole() {
+        tokens.then(ScriptedTokenEndpoint.Answer.token("token-1", 3600),
+                new ScriptedTokenEndpoint.Answer(503, "text/plain", "down for maintenance"));
+        RawHttp.Exchange exchange = RawHttp.send(proxy.port(),
+                "GET /api/protected HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        String body = "{\"message\":\"Bad credentials\"}";
+        assertThat(exchange.status()).isEqualTo(401);
+        assertThat(exchange.response()).endsWith("\r\n\r\n" + body)
+                .contains("WWW-Authenticate: Bearer error=\"invalid_token\"\r\n");
+        // The upstream's Content-Length was dropped with its body read whole, and one was written for it.
+        assertThat(exchange.response().toLowerCase().split("content-length: ", -1)).hasSize(2);
+        assertThat(exchange.response()).containsIgnoringCase("content-length: " + body.length() + "\r\n");
+        assertThat(tokens.requests()).isEqualTo(2);
     }
 
     @Test
