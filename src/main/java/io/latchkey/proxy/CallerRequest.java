@@ -4,6 +4,7 @@ import java.util.Map;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
@@ -22,6 +23,11 @@ interface CallerRequest extends ReadStream<Buffer> {
 
     /** The first value of a header, or null. */
     String getHeader(CharSequence name);
+
+    /** Which of the message's headers describe only its connection: the fixed set and what Connection names. */
+    default HopByHop hopByHop() {
+        return HopByHop.forConnectionHeader(getHeader(HttpHeaders.CONNECTION));
+    }
 
     boolean containsHeader(CharSequence name);
 

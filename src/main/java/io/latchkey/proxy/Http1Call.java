@@ -444,6 +444,11 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     @Override
+    public HopByHop hopByHop() {
+        return response.hopByHop();
+    }
+
+    @Override
     public UpstreamResponse handler(Handler<Buffer> handler) {
         this.handler = handler;
         if (handler != null && pending != null && !pending.isEmpty() && !paused) {

@@ -52,6 +52,11 @@ final class Http1CallerRequest implements CallerRequest {
     }
 
     @Override
+    public HopByHop hopByHop() {
+        return head.hopByHop();
+    }
+
+    @Override
     public String getHeader(CharSequence name) {
         return head.header(name);
     }

@@ -46,6 +46,34 @@ abstract class MessageHead {
         return -1;
     }
 
+    /**
+     * The hop-by-hop rule for this message. Connection lines that say only {@code keep-alive} or {@code close} (the
+     * usual ones) are read where they lie; a string is made only of lines that name other headers, all of them.
+     */
+    final HopByHop hopByHop() {
+        String listed = null;
+        for (int i = 0; i < count; i++) {
+            if (nameIs(i, "connection") && !valueIs(i, "keep-alive") && !valueIs(i, "close")) {
+                listed = listed == null ? value(i) : listed + "," + value(i);
+            }
+        }
+        return HopByHop.forConnectionHeader(listed);
+    }
+
+    private boolean valueIs(int header, String lower) {
+        int start = fields[header * 4 + 2];
+        int length = fields[header * 4 + 3] - start;
+        if (length != lower.length()) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (AsciiString.toLowerCase((char) (bytes[start + i] & 0xff)) != lower.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** How many header lines the head has. */
     final int count() {
         return count;

@@ -35,7 +35,7 @@ final class OutboundRequest implements InjectionTarget {
         // Not Vert.x's validating map: the caller's headers were checked as they were read (by either server), so
         // only what Latchkey adds is checked here (setHeader).
         MultiMap out = HeadersMultiMap.headers();
-        HopByHop hopByHop = HopByHop.forConnectionHeader(request.getHeader(HttpHeaders.CONNECTION));
+        HopByHop hopByHop = request.hopByHop();
         for (Map.Entry<CharSequence, CharSequence> header : request.headers()) {
             CharSequence name = header.getKey();
             if (hopByHop.isHopByHop(name)

@@ -274,7 +274,7 @@ final class UpstreamForwarder {
                 && upstream.statusMessage() != null) {
             response.setStatusMessage(upstream.statusMessage());
         }
-        HopByHop hopByHop = HopByHop.forConnectionHeader(upstream.getHeader(HttpHeaders.CONNECTION));
+        HopByHop hopByHop = upstream.hopByHop();
         MessageHead head = upstream.head();
         return head != null ? response.addEndToEndHeaders(head, hopByHop)
                 : hopByHop.copyEndToEnd(upstream.headers(), response);

@@ -5,6 +5,7 @@ import java.util.Map;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 
 /** An upstream's answer: status and headers, then the body, streamed with pause and resume or read whole. */
 interface UpstreamResponse {
@@ -27,6 +28,11 @@ interface UpstreamResponse {
      * Netty's {@code AsciiString}s, so copying them on costs no string per header).
      */
     Iterable<Map.Entry<CharSequence, CharSequence>> headers();
+
+    /** Which of the message's headers describe only its connection: the fixed set and what Connection names. */
+    default HopByHop hopByHop() {
+        return HopByHop.forConnectionHeader(getHeader(HttpHeaders.CONNECTION));
+    }
 
     /** The head as Latchkey's own client read it, whose header lines can be copied as bytes; null from others. */
     default MessageHead head() {

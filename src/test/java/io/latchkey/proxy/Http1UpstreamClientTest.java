@@ -123,7 +123,8 @@ class Http1UpstreamClientTest {
     void hopByHopHeadersOfTheAnswerStayWithTheUpstream() {
         start((head, in, out) -> {
             RawUpstream.readBody(head, in);
-            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nConnection: X-Secret-Hop\r\nX-Secret-Hop: 1\r\n"
+            RawUpstream.write(out, "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nX-Secret-Hop: 1\r\n"
+                    + "Connection: X-Secret-Hop\r\n"
                     + "KEEP-ALIVE: timeout=5\r\nProxy-Connection: keep-alive\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\n"
                     + "x-kept: yes\r\nContent-Length: 2\r\n\r\nok");
             return true;
