@@ -4,7 +4,6 @@ import java.util.Map;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.streams.ReadStream;
@@ -24,9 +23,9 @@ interface CallerRequest extends ReadStream<Buffer> {
     /** The first value of a header, or null. */
     String getHeader(CharSequence name);
 
-    /** Which of the message's headers describe only its connection: the fixed set and what Connection names. */
+    /** Which of the message's headers describe only its connection: the fixed set and what Connection lines name. */
     default HopByHop hopByHop() {
-        return HopByHop.forConnectionHeader(getHeader(HttpHeaders.CONNECTION));
+        return HopByHop.forHeaders(headers());
     }
 
     boolean containsHeader(CharSequence name);

@@ -48,6 +48,18 @@ final class HopByHop {
         return tokens == null ? FIXED_ONLY : new HopByHop(tokens);
     }
 
+    /** The hop-by-hop rule for a message with these headers: what every {@code Connection} line lists counts. */
+    static HopByHop forHeaders(Iterable<Map.Entry<CharSequence, CharSequence>> headers) {
+        String listed = null;
+        for (Map.Entry<CharSequence, CharSequence> header : headers) {
+            if (AsciiString.contentEqualsIgnoreCase(header.getKey(), HttpHeaderNames.CONNECTION)) {
+                String value = header.getValue().toString();
+                listed = listed == null ? value : listed + "," + value;
+            }
+        }
+        return forConnectionHeader(listed);
+    }
+
     boolean isHopByHop(CharSequence name) {
         if (isFixed(name)) {
             return true;

@@ -5,7 +5,6 @@ import java.util.Map;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 
 /** An upstream's answer: status and headers, then the body, streamed with pause and resume or read whole. */
 interface UpstreamResponse {
@@ -29,9 +28,9 @@ interface UpstreamResponse {
      */
     Iterable<Map.Entry<CharSequence, CharSequence>> headers();
 
-    /** Which of the message's headers describe only its connection: the fixed set and what Connection names. */
+    /** Which of the message's headers describe only its connection: the fixed set and what Connection lines name. */
     default HopByHop hopByHop() {
-        return HopByHop.forConnectionHeader(getHeader(HttpHeaders.CONNECTION));
+        return HopByHop.forHeaders(headers());
     }
 
     /** The head as Latchkey's own client read it, whose header lines can be copied as bytes; null from others. */

@@ -304,9 +304,6 @@ class CallerConnectionTest {
 
     @Test
     void everyConnectionLineNamesHeadersThatStayWithTheConnection() {
-        // Vert.x's server reads only the first Connection line.
-        assumeTrue(ProxyHarness.callerServer() == LatchkeyConfig.Proxy.CallerServer.LATCHKEY,
-                "Latchkey's own server only");
         try (RawHttp.Connection connection = new RawHttp.Connection(proxy.port())) {
             connection.send("GET /api/hops HTTP/1.1\r\nHost: a\r\nConnection: Keep-Alive\r\nX-First: 1\r\n"
                     + "Connection: x-first, X-Second\r\nX-Second: 2\r\nX-Kept: 3\r\n\r\n");
