@@ -28,11 +28,11 @@ interface CallerResponse {
     String getHeader(CharSequence name);
 
     /**
-     * Adds the header lines of an upstream's answer that are not {@code hopByHop}; returns whether a Content-Length
-     * was among them. Latchkey's own server copies the lines' bytes as they were read.
+     * Adds the header lines of an upstream's answer that are not hop by hop; returns whether a Content-Length was among
+     * them. Latchkey's own server copies the lines' bytes as its own client read them.
      */
-    default boolean addEndToEndHeaders(MessageHead head, HopByHop hopByHop) {
-        return hopByHop.copyEndToEnd(head.headers(), this);
+    default boolean addEndToEndHeaders(UpstreamResponse upstream) {
+        return upstream.hopByHop().copyEndToEnd(upstream.headers(), this);
     }
 
     /**

@@ -98,10 +98,12 @@ final class Http1CallerResponse implements CallerResponse {
     }
 
     @Override
-    public boolean addEndToEndHeaders(MessageHead head, HopByHop hopByHop) {
-        if (copied != null || head.count() > Long.SIZE) {
-            return CallerResponse.super.addEndToEndHeaders(head, hopByHop);
+    public boolean addEndToEndHeaders(UpstreamResponse upstream) {
+        MessageHead head = upstream.head();
+        if (head == null || copied != null || head.count() > Long.SIZE) {
+            return CallerResponse.super.addEndToEndHeaders(upstream);
         }
+        HopByHop hopByHop = upstream.hopByHop();
         // The upstream's values were checked as its answer was read, and no end-to-end header changes how the
         // connection goes on (Connection is hop by hop): the lines are only marked here, and copied with the head.
         long lines = 0;

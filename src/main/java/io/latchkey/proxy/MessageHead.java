@@ -62,16 +62,7 @@ abstract class MessageHead {
 
     private boolean valueIs(int header, String lower) {
         int start = fields[header * 4 + 2];
-        int length = fields[header * 4 + 3] - start;
-        if (length != lower.length()) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (AsciiString.toLowerCase((char) (bytes[start + i] & 0xff)) != lower.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+        return fields[header * 4 + 3] - start == lower.length() && MessageReader.nameIs(bytes, start, lower);
     }
 
     /** How many header lines the head has. */

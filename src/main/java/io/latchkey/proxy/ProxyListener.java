@@ -164,10 +164,8 @@ final class ProxyListener {
 
         @Override
         public void start(Promise<Void> started) {
-            NetServerOptions serverOptions = new NetServerOptions()
-                    .setHost(config.host())
-                    .setPort(bindPort)
-                    .setTcpNoDelay(true);
+            // The TCP settings (host, no delay) of the HTTP server's options; the HTTP ones are Latchkey's own.
+            NetServerOptions serverOptions = new NetServerOptions(options).setPort(bindPort);
             vertx.createNetServer(serverOptions)
                     .connectHandler(socket -> {
                         if (inFlight.draining()) {

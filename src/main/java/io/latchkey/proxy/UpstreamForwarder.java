@@ -274,10 +274,7 @@ final class UpstreamForwarder {
                 && upstream.statusMessage() != null) {
             response.setStatusMessage(upstream.statusMessage());
         }
-        HopByHop hopByHop = upstream.hopByHop();
-        MessageHead head = upstream.head();
-        return head != null ? response.addEndToEndHeaders(head, hopByHop)
-                : hopByHop.copyEndToEnd(upstream.headers(), response);
+        return response.addEndToEndHeaders(upstream);
     }
 
     private static boolean mayHaveBody(HttpMethod method, int status) {
