@@ -45,6 +45,7 @@ final class CallerConnection implements RequestReader.Listener {
     private final ChannelHandlerContext channel;
     private final Settings settings;
     private final RequestReader reader;
+    private final HeadBuffer heads;
 
     /** The request being read or answered; null between requests. */
     private Http1CallerRequest current;
@@ -62,6 +63,7 @@ final class CallerConnection implements RequestReader.Listener {
         this.channel = socket.channelHandlerContext();
         this.settings = settings;
         this.reader = new RequestReader(this, settings.maxRequestLine(), settings.maxHead());
+        this.heads = new HeadBuffer(channel.alloc());
         socket.messageHandler(this::read);
         socket.closeHandler(ignored -> closed());
         socket.exceptionHandler(failure -> LOG.debugf("Caller connection failed: %s", failure.getMessage()));
@@ -138,9 +140,7 @@ final class CallerConnection implements RequestReader.Listener {
             message += message.startsWith("the request line") ? " (latchkey.proxy.max-request-line-length)"
                     : " (latchkey.proxy.max-header-size)";
         }
-        RequestHead none = new RequestHead(new byte[0], new int[0], 0, HttpMethod.GET, "/", false,
-                false, false, 0);
-        Http1CallerRequest refused = new Http1CallerRequest(this, none);
+        Http1CallerRequest refused = new Http1CallerRequest(this, new RequestHead());
         current = refused;
         settings.errors().send(refused, new ProxyFailure(ErrorCode.BAD_REQUEST, message, null));
     }
@@ -220,6 +220,11 @@ final class CallerConnection implements RequestReader.Listener {
         return channel.alloc();
     }
 
+    /** A buffer for a response's head, of at least {@code size} bytes; the write it is given to releases it. */
+    ByteBuf headBuffer(int size) {
+        return heads.take(size);
+    }
+
     /** Writes, to be flushed by {@link #flush()}, or at the end of the current read. */
     void send(ByteBuf bytes) {
         channel.write(bytes, channel.voidPromise());
@@ -287,6 +292,7 @@ final class CallerConnection implements RequestReader.Listener {
     private void closed() {
         closed = true;
         reader.discard();
+        heads.release();
         Http1CallerRequest request = current;
         current = null;
         if (request != null) {

@@ -1,6 +1,7 @@
 package io.latchkey.proxy;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -16,6 +17,8 @@ final class HopByHop {
 
     private static final String[] NAMES = { "connection", "keep-alive", "proxy-connection", "te", "trailer",
             "transfer-encoding", "upgrade" };
+    /** {@link #NAMES} by length, so that a name read from bytes is compared with those of its length only. */
+    private static final String[][] NAMES_BY_LENGTH = byLength(NAMES);
 
     /** A message's {@code Connection} tokens; most messages list none beyond the fixed set. */
     private final List<String> listed;
@@ -25,6 +28,11 @@ final class HopByHop {
     }
 
     private static final HopByHop FIXED_ONLY = new HopByHop(List.of());
+
+    /** The rule for a message whose Connection header names nothing beyond keep-alive and close. */
+    static HopByHop fixedOnly() {
+        return FIXED_ONLY;
+    }
 
     /** The hop-by-hop rule for a message with this {@code Connection} header (null when absent). */
     static HopByHop forConnectionHeader(String connection) {
@@ -72,17 +80,19 @@ final class HopByHop {
         return false;
     }
 
-    /** As {@link #isHopByHop(CharSequence)}, for header line {@code header} of {@code head}, reading its bytes. */
-    boolean isHopByHop(MessageHead head, int header) {
-        if (head.nameIsAnyOf(header, NAMES)) {
-            return true;
-        }
+    /** Whether the message's Connection header names header line {@code header} of {@code head}. */
+    boolean isListed(MessageHead head, int header) {
         for (int i = 0; i < listed.size(); i++) {
             if (head.nameIs(header, listed.get(i))) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether the message's Connection header names any header beyond the fixed set. */
+    boolean listsAny() {
+        return !listed.isEmpty();
     }
 
     /**
@@ -104,6 +114,33 @@ final class HopByHop {
 
     private static boolean isFixed(CharSequence name) {
         return isAnyOf(NAMES, name);
+    }
+
+    /** Whether the {@code length} bytes at {@code start} are one of the fixed names, in any case. */
+    static boolean isFixed(byte[] h, int start, int length) {
+        if (length >= NAMES_BY_LENGTH.length) {
+            return false;
+        }
+        for (String name : NAMES_BY_LENGTH[length]) {
+            if (MessageReader.nameIs(h, start, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String[][] byLength(String[] names) {
+        int longest = 0;
+        for (String name : names) {
+            longest = Math.max(longest, name.length());
+        }
+        String[][] byLength = new String[longest + 1][];
+        for (int length = 0; length <= longest; length++) {
+            int finalLength = length;
+            byLength[length] = Arrays.stream(names).filter(name -> name.length() == finalLength)
+                    .toArray(String[]::new);
+        }
+        return byLength;
     }
 
     /** Whether {@code name} starts with {@code lowerPrefix}, ignoring case. */

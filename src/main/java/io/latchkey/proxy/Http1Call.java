@@ -340,7 +340,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     private void writeWholeRequest() {
         Channel channel = connection.channel;
-        ByteBuf head = headBytes(channel);
+        ByteBuf head = headBytes();
         if (requestBody == null || requestBody.length() == 0) {
             channel.writeAndFlush(head, channel.voidPromise());
             return;
@@ -350,8 +350,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     /** The request line and headers as they leave, in a buffer of the connection's. */
-    private ByteBuf headBytes(Channel channel) {
-        return Http1RequestBytes.head(channel.alloc(), method.name(), uri, headers);
+    private ByteBuf headBytes() {
+        return Http1RequestBytes.head(connection.heads, method.name(), uri, headers);
     }
 
     @Override
@@ -366,7 +366,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         }
         this.caller = caller;
         Channel channel = connection.channel;
-        channel.writeAndFlush(headBytes(channel), channel.voidPromise());
+        channel.writeAndFlush(headBytes(), channel.voidPromise());
         caller.handler(this::writeChunk);
         caller.endHandler(this::endBody);
         caller.exceptionHandler(this::reset);

@@ -5,7 +5,6 @@ import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -103,20 +102,12 @@ final class Http1CallerResponse implements CallerResponse {
         if (head == null || copied != null || head.count() > Long.SIZE) {
             return CallerResponse.super.addEndToEndHeaders(upstream);
         }
-        HopByHop hopByHop = upstream.hopByHop();
         // The upstream's values were checked as its answer was read, and no end-to-end header changes how the
         // connection goes on (Connection is hop by hop): the lines are only marked here, and copied with the head.
-        long lines = 0;
-        boolean hasLength = false;
-        for (int i = 0; i < head.count(); i++) {
-            if (!hopByHop.isHopByHop(head, i)) {
-                lines |= 1L << i;
-                hasLength |= head.nameIs(i, CONTENT_LENGTH);
-            }
-        }
+        long lines = head.endToEndLines(upstream.hopByHop());
         copied = head;
         copiedLines = lines;
-        return hasLength;
+        return head.hasContentLength(lines);
     }
 
     @Override
@@ -326,7 +317,7 @@ final class Http1CallerResponse implements CallerResponse {
         } else if (!http10 && !keepAlive && !closeAsked) {
             connectionValue = CLOSE;
         }
-        String phrase = reason != null ? reason : HttpResponseStatus.valueOf(status).reasonPhrase();
+        String phrase = reason != null ? reason : ReasonPhrases.of(status);
         int size = HTTP_11.length + 4 + phrase.length() + 2 + 2;
         for (long lines = copiedLines; lines != 0; lines &= lines - 1) {
             size += copied.fieldLength(Long.numberOfTrailingZeros(lines));
@@ -343,7 +334,7 @@ final class Http1CallerResponse implements CallerResponse {
         if (connectionValue != null) {
             size += CONNECTION.length() + connectionValue.length() + 4;
         }
-        ByteBuf head = connection.alloc().buffer(size + room);
+        ByteBuf head = connection.headBuffer(size + room);
         head.writeBytes(http10 ? HTTP_10 : HTTP_11);
         head.writeByte('0' + status / 100 % 10).writeByte('0' + status / 10 % 10).writeByte('0' + status % 10);
         head.writeByte(' ');

@@ -20,11 +20,29 @@ abstract class MessageHead {
     /** Per header four positions in {@link #bytes}: name start, name end, value start, value end. */
     private final int[] fields;
     private final int count;
+    /** Of the first 64 lines, those with a fixed hop-by-hop name (bit n for line n), and the Content-Length ones. */
+    private final long hopByHopLines;
+    private final long contentLengthLines;
+    private final boolean connectionNamesOthers;
 
-    MessageHead(byte[] bytes, int[] fields, int count) {
+    /** The head whose header section {@code parsed} has just read. */
+    MessageHead(byte[] bytes, MessageReader<?> parsed) {
         this.bytes = bytes;
-        this.fields = fields;
-        this.count = count;
+        this.fields = parsed.fields;
+        this.count = parsed.fieldCount;
+        this.hopByHopLines = parsed.hopByHopLines;
+        this.contentLengthLines = parsed.contentLengthLines;
+        this.connectionNamesOthers = parsed.connectionNamesOthers;
+    }
+
+    /** A head without header lines. */
+    MessageHead(byte[] bytes) {
+        this.bytes = bytes;
+        this.fields = new int[0];
+        this.count = 0;
+        this.hopByHopLines = 0;
+        this.contentLengthLines = 0;
+        this.connectionNamesOthers = false;
     }
 
     /** The first value of a header, any case of its name; null when it is absent. */
@@ -51,6 +69,9 @@ abstract class MessageHead {
      * usual ones) are read where they lie; a string is made only of lines that name other headers, all of them.
      */
     final HopByHop hopByHop() {
+        if (!connectionNamesOthers) {
+            return HopByHop.fixedOnly();
+        }
         String listed = null;
         for (int i = 0; i < count; i++) {
             if (nameIs(i, "connection") && !valueIs(i, "keep-alive") && !valueIs(i, "close")) {
@@ -70,14 +91,26 @@ abstract class MessageHead {
         return count;
     }
 
-    /** Whether header line {@code header}'s name is one of {@code lowerNames}, any case. */
-    final boolean nameIsAnyOf(int header, String[] lowerNames) {
-        for (String name : lowerNames) {
-            if (nameIs(header, name)) {
-                return true;
+    /**
+     * The end-to-end lines under {@code rule} (this head's hop-by-hop rule): bit n for line n. Only for heads of at
+     * most 64 lines.
+     */
+    final long endToEndLines(HopByHop rule) {
+        long lines = (count == Long.SIZE ? -1L : (1L << count) - 1) & ~hopByHopLines;
+        if (rule.listsAny()) {
+            for (long left = lines; left != 0; left &= left - 1) {
+                int line = Long.numberOfTrailingZeros(left);
+                if (rule.isListed(this, line)) {
+                    lines &= ~(1L << line);
+                }
             }
         }
-        return false;
+        return lines;
+    }
+
+    /** Whether one of {@code lines} (bit n for line n) is a Content-Length. */
+    final boolean hasContentLength(long lines) {
+        return (contentLengthLines & lines) != 0;
     }
 
     /** The value of header line {@code header}. */

@@ -109,6 +109,12 @@ abstract class MessageReader<H> {
     boolean closeToken;
     boolean keepAliveToken;
     boolean expectsContinue;
+    /** Of the first 64 header lines, those named as one of {@link HopByHop}'s fixed set: bit n for line n. */
+    long hopByHopLines;
+    /** Of the first 64 header lines, the Content-Length ones: bit n for line n. */
+    long contentLengthLines;
+    /** Whether a Connection line names more than keep-alive or close (then the rule is read from its values). */
+    boolean connectionNamesOthers;
 
     // A chunk-size line being read.
     private int chunkLineLength;
@@ -355,6 +361,9 @@ abstract class MessageReader<H> {
         closeToken = false;
         keepAliveToken = false;
         expectsContinue = false;
+        long hopByHop = 0;
+        long lengths = 0;
+        connectionNamesOthers = false;
         int headerLines = lines - 1;
         for (int line = 1; line < headerLines; line++) {
             int lineStart = lineEnds[line - 1] + 1;
@@ -386,9 +395,15 @@ abstract class MessageReader<H> {
             positions[at + 1] = colon;
             positions[at + 2] = valueStart;
             positions[at + 3] = valueEnd;
+            // Marked once here, so that copying the lines on needs no second look at their names.
+            long bit = count < Long.SIZE ? 1L << count : 0;
             count++;
             int nameLength = colon - lineStart;
+            if (HopByHop.isFixed(h, lineStart, nameLength)) {
+                hopByHop |= bit;
+            }
             if (nameLength == 14 && nameIs(h, lineStart, "content-length")) {
+                lengths |= bit;
                 contentLength = contentLength(h, valueStart, valueEnd, contentLength);
             } else if (nameLength == 17 && nameIs(h, lineStart, "transfer-encoding")) {
                 transferEncodings++;
@@ -403,6 +418,7 @@ abstract class MessageReader<H> {
                 } else {
                     closeToken |= hasToken(h, valueStart, valueEnd, "close");
                     keepAliveToken |= hasToken(h, valueStart, valueEnd, "keep-alive");
+                    connectionNamesOthers = true;
                 }
             } else if (nameLength == 6 && nameIs(h, lineStart, "expect")) {
                 expectsContinue |= elementIs(h, valueStart, valueEnd, "100-continue");
@@ -410,6 +426,8 @@ abstract class MessageReader<H> {
         }
         fields = positions;
         fieldCount = count;
+        hopByHopLines = hopByHop;
+        contentLengthLines = lengths;
     }
 
     /** A Content-Length value: digits, or a list of equal ones; equal to any seen before. */

@@ -19,15 +19,26 @@ final class RequestHead extends MessageHead {
     /** The body's length; -1 when chunked. */
     final long bodyLength;
 
-    RequestHead(byte[] bytes, int[] fields, int count, HttpMethod method, String target, boolean http10,
+    RequestHead(byte[] bytes, MessageReader<?> parsed, HttpMethod method, String target, boolean http10,
             boolean keepAlive, boolean expectsContinue, long bodyLength) {
-        super(bytes, fields, count);
+        super(bytes, parsed);
         this.method = method;
         this.target = target;
         this.http10 = http10;
         this.keepAlive = keepAlive;
         this.expectsContinue = expectsContinue;
         this.bodyLength = bodyLength;
+    }
+
+    /** The head that stands for a request that could not be read: GET /, no headers, no body, no reuse. */
+    RequestHead() {
+        super(new byte[0]);
+        this.method = HttpMethod.GET;
+        this.target = "/";
+        this.http10 = false;
+        this.keepAlive = false;
+        this.expectsContinue = false;
+        this.bodyLength = 0;
     }
 
     boolean hasBody() {

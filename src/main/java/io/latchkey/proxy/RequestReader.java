@@ -109,7 +109,7 @@ final class RequestReader extends MessageReader<RequestHead> {
         } else {
             frame(State.IDLE, 0);
         }
-        listener.head(new RequestHead(h, fields, fieldCount, method, target, http10, keepAlive,
+        listener.head(new RequestHead(h, this, method, target, http10, keepAlive,
                 expectsContinue && !http10, bodyLength));
         if (bodyLength == 0) {
             listener.body(Unpooled.EMPTY_BUFFER, true);

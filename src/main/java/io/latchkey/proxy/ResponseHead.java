@@ -14,9 +14,9 @@ final class ResponseHead extends MessageHead {
     /** Whether the connection may carry another call after this answer's body. */
     final boolean keepAlive;
 
-    ResponseHead(byte[] bytes, int status, int reasonStart, int reasonEnd, int[] fields, int count,
+    ResponseHead(byte[] bytes, MessageReader<?> parsed, int status, int reasonStart, int reasonEnd,
             boolean keepAlive) {
-        super(bytes, fields, count);
+        super(bytes, parsed);
         this.status = status;
         this.reasonStart = reasonStart;
         this.reasonEnd = reasonEnd;

@@ -98,7 +98,7 @@ final class ResponseReader extends MessageReader<ResponseHead> {
             keepAlive = false;
         }
         frame(body, contentLength);
-        listener.head(new ResponseHead(h, status, reasonStart, statusEnd, fields, fieldCount, keepAlive));
+        listener.head(new ResponseHead(h, this, status, reasonStart, statusEnd, keepAlive));
         if (body == State.IDLE) {
             listener.body(Unpooled.EMPTY_BUFFER, true);
         }

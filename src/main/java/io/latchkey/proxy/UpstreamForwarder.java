@@ -4,7 +4,6 @@ import java.time.InstantSource;
 import java.util.function.LongSupplier;
 
 import io.latchkey.credential.CredentialUnavailableException;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -270,7 +269,7 @@ final class UpstreamForwarder {
         int status = upstream.statusCode();
         response.setStatusCode(status);
         // The standard phrase is what Vert.x writes anyway; setting it would build a new status per response.
-        if (!upstream.hasStatusMessage(HttpResponseStatus.valueOf(status).reasonPhrase())
+        if (!upstream.hasStatusMessage(ReasonPhrases.of(status))
                 && upstream.statusMessage() != null) {
             response.setStatusMessage(upstream.statusMessage());
         }

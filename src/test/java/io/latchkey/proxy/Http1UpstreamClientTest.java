@@ -125,14 +125,14 @@ class Http1UpstreamClientTest {
             RawUpstream.readBody(head, in);
             RawUpstream.write(out, "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nX-Secret-Hop: 1\r\n"
                     + "Connection: X-Secret-Hop\r\n"
-                    + "KEEP-ALIVE: timeout=5\r\nProxy-Connection: keep-alive\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\n"
+                    + "KEEP-ALIVE: timeout=5\r\nProxy-Connection: keep-alive\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\nTE: x\r\n"
                     + "x-kept: yes\r\nContent-Length: 2\r\n\r\nok");
             return true;
         }, "");
         HttpResponse<String> response = assertAnswers(1, 200, "ok").get(0);
         assertThat(response.headers().firstValue("X-Kept")).hasValue("yes");
         assertThat(response.headers().firstValue("Content-Length")).hasValue("2");
-        for (String hop : List.of("X-Secret-Hop", "Keep-Alive", "Proxy-Connection", "Trailer", "Upgrade")) {
+        for (String hop : List.of("X-Secret-Hop", "Keep-Alive", "Proxy-Connection", "Trailer", "Upgrade", "TE")) {
             assertThat(response.headers().allValues(hop)).as(hop).isEmpty();
         }
     }

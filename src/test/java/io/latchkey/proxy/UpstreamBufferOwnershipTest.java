@@ -65,7 +65,9 @@ class UpstreamBufferOwnershipTest {
     static EchoUpstream plain;
     static EchoUpstream tls;
     static AccountingAllocator allocator = new AccountingAllocator();
-    static ProxyHarness proxy;
+    static Path policyDirectory;
+    static TestCertificates certificates;
+    ProxyHarness proxy;
     static Context context;
     /** Buffers handed out before this test: earlier tests' are theirs to answer for. */
     int before;
@@ -77,11 +79,21 @@ class UpstreamBufferOwnershipTest {
         vertx = ProxyHarness.newVertx();
         context = vertx.getOrCreateContext();
         plain = serving(EchoUpstream.http(vertx));
-        TestCertificates certificates = TestCertificates.create(directory);
+        policyDirectory = directory;
+        certificates = TestCertificates.create(directory);
         tls = serving(EchoUpstream.httpsHttp11Only(vertx, certificates));
+    }
+
+    /**
+     * A proxy per test: its upstream connections keep a head buffer each while they are open (HeadBuffer), so what
+     * a test took is all given back once its proxy's connections are closed, and not before.
+     */
+    @BeforeEach
+    void startProxy() {
+        before = allocator.handedOut();
         ProxyHarness.upstreamAllocator.set(allocator);
         try {
-            proxy = ProxyHarness.start(vertx, directory, """
+            proxy = ProxyHarness.start(vertx, policyDirectory, """
                     apiVersion: latchkey.io/v1alpha1
                     kind: EgressPolicy
                     metadata:
@@ -144,13 +156,9 @@ class UpstreamBufferOwnershipTest {
         return bytes;
     }
 
-    @BeforeEach
-    void markBuffersHandedOutBefore() {
-        before = allocator.handedOut();
-    }
-
     @AfterEach
     void everyBufferIsGivenBack() {
+        proxy.close();
         if (client != null) {
             client.close();
             scripted.close();
@@ -161,7 +169,6 @@ class UpstreamBufferOwnershipTest {
 
     @AfterAll
     static void stop() {
-        proxy.close();
         plain.close();
         tls.close();
         vertx.close();
@@ -204,7 +211,7 @@ class UpstreamBufferOwnershipTest {
     }
 
     /** Connects with a small receive buffer and asks for {@link #LARGE} bytes. */
-    private static Socket slowCaller() throws IOException {
+    private Socket slowCaller() throws IOException {
         Socket caller = new Socket();
         caller.setReceiveBufferSize(4096);
         caller.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port()));
@@ -311,7 +318,7 @@ class UpstreamBufferOwnershipTest {
         return "chunk-%04d".formatted(i);
     }
 
-    private static HttpResponse<byte[]> getBytes(String pathAndQuery) {
+    private HttpResponse<byte[]> getBytes(String pathAndQuery) {
         try {
             return proxy.client().send(HttpRequest.newBuilder(proxy.uri(pathAndQuery)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
