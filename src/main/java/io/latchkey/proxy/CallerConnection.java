@@ -45,7 +45,9 @@ final class CallerConnection implements RequestReader.Listener {
     private final ChannelHandlerContext channel;
     private final Settings settings;
     private final RequestReader reader;
-    private final HeadBuffer heads;
+    /** What the responses' heads are written into, and what the requests are read into. */
+    private final KeptBuffer heads;
+    private final KeptReadBuffer reads;
 
     /** The request being read or answered; null between requests. */
     private Http1CallerRequest current;
@@ -63,7 +65,8 @@ final class CallerConnection implements RequestReader.Listener {
         this.channel = socket.channelHandlerContext();
         this.settings = settings;
         this.reader = new RequestReader(this, settings.maxRequestLine(), settings.maxHead());
-        this.heads = new HeadBuffer(channel.alloc());
+        this.heads = new KeptBuffer(channel.alloc());
+        this.reads = KeptReadBuffer.install(channel.channel());
         socket.messageHandler(this::read);
         socket.closeHandler(ignored -> closed());
         socket.exceptionHandler(failure -> LOG.debugf("Caller connection failed: %s", failure.getMessage()));
@@ -293,6 +296,7 @@ final class CallerConnection implements RequestReader.Listener {
         closed = true;
         reader.discard();
         heads.release();
+        reads.release();
         Http1CallerRequest request = current;
         current = null;
         if (request != null) {

@@ -17,8 +17,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
     final Channel channel;
     private final Http1OriginPool pool;
     private final ResponseReader reader = new ResponseReader(this);
-    /** What the requests' heads are written into. */
-    final HeadBuffer heads;
+    /** What the requests' heads are written into, and what the answers are read into. */
+    final KeptBuffer heads;
+    private final KeptReadBuffer reads;
     /** The call on this connection now; null while it is idle in the pool. */
     private Http1Call call;
     /** Counted among the pool's open connections; cleared once, when the connection leaves the pool for good. */
@@ -33,7 +34,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
     Http1Connection(Channel channel, Http1OriginPool pool) {
         this.channel = channel;
         this.pool = pool;
-        this.heads = new HeadBuffer(channel.alloc());
+        this.heads = new KeptBuffer(channel.alloc());
+        this.reads = KeptReadBuffer.install(channel);
     }
 
     void carry(Http1Call call) {
@@ -117,6 +119,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Resp
     @Override
     public void channelInactive(ChannelHandlerContext context) {
         heads.release();
+        reads.release();
         if (call != null) {
             // An answer whose body runs until the connection's end is complete now.
             reader.closed();

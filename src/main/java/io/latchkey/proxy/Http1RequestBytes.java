@@ -11,7 +11,7 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.MultiMap;
 
 /**
- * A request to an upstream as HTTP/1.1 bytes: the head in one buffer (its connection's {@link HeadBuffer}), and the
+ * A request to an upstream as HTTP/1.1 bytes: the head in one buffer (its connection's {@link KeptBuffer}), and the
  * chunked coding's framing around a streamed body. Characters are written as ISO-8859-1, so header bytes that arrived
  * from the caller leave as they came.
  */
@@ -27,7 +27,7 @@ final class Http1RequestBytes {
     }
 
     /** Request line, headers and the blank line after them. */
-    static ByteBuf head(HeadBuffer buffer, String method, String uri, MultiMap headers) {
+    static ByteBuf head(KeptBuffer buffer, String method, String uri, MultiMap headers) {
         int size = method.length() + 1 + uri.length() + VERSION_LINE_END.length + 2;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = fields(headers); fields.hasNext();) {
             Map.Entry<CharSequence, CharSequence> field = fields.next();

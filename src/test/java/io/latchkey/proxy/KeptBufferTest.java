@@ -14,7 +14,7 @@ import io.netty.buffer.Unpooled;
  * A connection's head buffer against an allocator that counts what it hands out. A write is played by its two ends:
  * the buffer taken and written, and released as a channel releases it once its bytes are out.
  */
-class HeadBufferTest {
+class KeptBufferTest {
 
     /** Netty's unpooled buffers, counted as they are made. */
     static final class CountingAllocator extends AbstractByteBufAllocator {
@@ -43,7 +43,7 @@ class HeadBufferTest {
     }
 
     private final CountingAllocator allocator = new CountingAllocator();
-    private final HeadBuffer heads = new HeadBuffer(allocator);
+    private final KeptBuffer heads = new KeptBuffer(allocator);
 
     @Test
     void theBufferIsLentAgainOnceItsWriteIsOut() {
@@ -87,7 +87,7 @@ class HeadBufferTest {
         assertThat(small.refCnt()).as("the smaller one is freed").isZero();
         larger.release();
 
-        ByteBuf huge = heads.take(HeadBuffer.MAX_KEPT + 1);
+        ByteBuf huge = heads.take(KeptBuffer.MAX_KEPT + 1);
         huge.release();
         assertThat(huge.refCnt()).as("freed by its write").isZero();
         assertThat(heads.take(3000)).as("still the kept one").isSameAs(larger);
