@@ -245,6 +245,49 @@ class RequestReaderTest {
     }
 
     @Test
+    void aControlCharacterAnywhereInAValueIsRefusedAndATabIsNot() {
+        // The byte at every place of a value, among bytes above ASCII.
+        for (int before = 0; before < 18; before++) {
+            String value = "\u00e9".repeat(before) + "%s" + "\u00ff".repeat(9);
+            for (char control : new char[] { 0x00, 0x01, 0x08, 0x0b, 0x1f, 0x7f }) {
+                String request = "GET /x HTTP/1.1\r\nX-V: " + value.formatted(control) + "\r\n\r\n";
+                assertThat(feed(request).malformed).as("0x%02x after %d bytes", (int) control, before)
+                        .hasMessage("the request has a control character in a header value");
+            }
+            String tabbed = "a" + value.formatted("\t"); // not first: leading white space is not the value's
+            RequestHead head = feed("GET /x HTTP/1.1\r\nX-V: " + tabbed + "\r\n\r\n").heads.get(0);
+            assertThat(head.header("x-v")).isEqualTo(tabbed);
+        }
+        assertAllGivenBack();
+    }
+
+    @Test
+    void aLargeHeadReadsTheSameInAnyPieces() {
+        StringBuilder request = new StringBuilder("POST /large HTTP/1.1\r\n");
+        for (int i = 0; i < 60; i++) {
+            request.append("X-Line-").append(i).append(": ").append("v".repeat(i)).append("\r\n");
+        }
+        request.append("Content-Length: 3\r\n\r\nabcGET /next HTTP/1.1\r\n\r\n");
+        String text = request.toString();
+        String whole = null;
+        for (int piece : new int[] { text.length(), 1, 7, 255, 256, 257, 1000 }) {
+            Recording recording = new Recording();
+            recording.reader = new RequestReader(recording, MAX_LINE, 8192);
+            for (int at = 0; at < text.length(); at += piece) {
+                recording.reader.read(bytes(text.substring(at, Math.min(text.length(), at + piece))));
+            }
+            assertThat(recording.heads).hasSize(2);
+            assertThat(recording.heads.get(0).count()).isEqualTo(61);
+            assertThat(recording.heads.get(0).header("x-line-59")).isEqualTo("v".repeat(59));
+            if (whole == null) {
+                whole = recording.summary();
+            }
+            assertThat(recording.summary()).as("in pieces of %d", piece).isEqualTo(whole);
+        }
+        assertAllGivenBack();
+    }
+
+    @Test
     void nothingAfterARefusalIsRead() {
         Recording request = read("GET /x HTTP/1.1\r\nX-Folded: a\r\n b\r\n\r\nGET /y HTTP/1.1\r\n\r\n");
         assertThat(request.heads).isEmpty();
