@@ -23,6 +23,7 @@ abstract class MessageHead {
     /** Of the first 64 lines, those with a fixed hop-by-hop name (bit n for line n), and the Content-Length ones. */
     private final long hopByHopLines;
     private final long contentLengthLines;
+    /** Whether a Connection line names more than keep-alive or close: only then is the rule read from the values. */
     private final boolean connectionNamesOthers;
 
     /** The head whose header section {@code parsed} has just read. */
