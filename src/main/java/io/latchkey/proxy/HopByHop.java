@@ -1,7 +1,6 @@
 package io.latchkey.proxy;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -17,8 +16,6 @@ final class HopByHop {
 
     private static final String[] NAMES = { "connection", "keep-alive", "proxy-connection", "te", "trailer",
             "transfer-encoding", "upgrade" };
-    /** {@link #NAMES} by length, so that a name read from bytes is compared with those of its length only. */
-    private static final String[][] NAMES_BY_LENGTH = byLength(NAMES);
 
     /** A message's {@code Connection} tokens; most messages list none beyond the fixed set. */
     private final List<String> listed;
@@ -118,29 +115,12 @@ final class HopByHop {
 
     /** Whether the {@code length} bytes at {@code start} are one of the fixed names, in any case. */
     static boolean isFixed(byte[] h, int start, int length) {
-        if (length >= NAMES_BY_LENGTH.length) {
-            return false;
-        }
-        for (String name : NAMES_BY_LENGTH[length]) {
-            if (MessageReader.nameIs(h, start, name)) {
+        for (String name : NAMES) {
+            if (name.length() == length && MessageReader.nameIs(h, start, name)) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static String[][] byLength(String[] names) {
-        int longest = 0;
-        for (String name : names) {
-            longest = Math.max(longest, name.length());
-        }
-        String[][] byLength = new String[longest + 1][];
-        for (int length = 0; length <= longest; length++) {
-            int finalLength = length;
-            byLength[length] = Arrays.stream(names).filter(name -> name.length() == finalLength)
-                    .toArray(String[]::new);
-        }
-        return byLength;
     }
 
     /** Whether {@code name} starts with {@code lowerPrefix}, ignoring case. */
