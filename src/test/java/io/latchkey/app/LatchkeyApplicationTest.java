@@ -3,6 +3,7 @@ package io.latchkey.app;
 import static io.latchkey.app.ApplicationCalls.viaProxy;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -11,13 +12,16 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.latchkey.health.MeterClock;
 import io.latchkey.proxy.ProxyServer;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.netty.channel.epoll.Epoll;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -36,6 +40,12 @@ class LatchkeyApplicationTest {
 
     @Inject
     Vertx vertx;
+
+    @Inject
+    PrometheusMeterRegistry prometheus;
+
+    @Inject
+    MeterClock meterClock;
 
     @TestHTTPResource(value = "/health/ready", management = true)
     URL readiness;
@@ -125,6 +135,13 @@ class LatchkeyApplicationTest {
                 .containsPattern("latchkey_upstream_connections\\{origin=\"http://[^\"]+\",state=\"idle\"} [0-9]")
                 .containsPattern("latchkey_upstream_waiting\\{origin=\"http://[^\"]+\"} 0.0")
                 .doesNotContain("/echo/metrics").doesNotContain("/nowhere");
+    }
+
+    @Test
+    void metersReadTheWallTimeOnceASecond() {
+        assertThat(prometheus.config().clock()).isSameAs(meterClock);
+        long first = meterClock.wallTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> meterClock.wallTime() > first);
     }
 
     @Test
