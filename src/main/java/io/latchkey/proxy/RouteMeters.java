@@ -1,5 +1,6 @@
 package io.latchkey.proxy;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -15,6 +16,26 @@ import io.micrometer.core.instrument.Timer;
 final class RouteMeters {
 
     static final String NO_ROUTE = "none";
+
+    /**
+     * The overhead histogram's buckets. Latchkey's own time is microseconds (tens of them at most when the credential
+     * is at hand; seconds only while a token is fetched): Micrometer's percentile buckets start at 1 ms, where every
+     * request would fall into the first. Twenty buckets also make recording cheaper than Micrometer's 69.
+     */
+    static final Duration[] OVERHEAD_BUCKETS = durations(5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3,
+            5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
+
+    /** The upstream latency histogram's buckets: from a service beside the pod (100 µs) to a slow API (60 s). */
+    static final Duration[] UPSTREAM_LATENCY_BUCKETS = durations(1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2,
+            5e-2, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+
+    private static Duration[] durations(double... seconds) {
+        Duration[] durations = new Duration[seconds.length];
+        for (int i = 0; i < seconds.length; i++) {
+            durations[i] = Duration.ofNanos(Math.round(seconds[i] * 1e9));
+        }
+        return durations;
+    }
 
     /** The registered meters of one route. */
     private static final class Registered {
@@ -36,10 +57,10 @@ final class RouteMeters {
             upstream403 = authFailures(registry, route, credentials, "403");
             overhead = Timer.builder("latchkey.proxy.overhead").tag("route", route)
                     .description("Time spent in Latchkey before a request leaves for its upstream")
-                    .publishPercentileHistogram().register(registry);
+                    .serviceLevelObjectives(OVERHEAD_BUCKETS).register(registry);
             upstreamLatency = Timer.builder("latchkey.upstream.latency").tag("route", route)
                     .description("Time from sending a request upstream to its response head")
-                    .publishPercentileHistogram().register(registry);
+                    .serviceLevelObjectives(UPSTREAM_LATENCY_BUCKETS).register(registry);
         }
 
         private static Counter requests(MeterRegistry registry, String route, String credentials, String outcome) {
