@@ -98,8 +98,12 @@ public final class DataPlane implements AutoCloseable {
         return this;
     }
 
-    /** The time idle timeouts and pooled upstream connections' ages are measured on; tests pass one they tick. */
-    public DataPlane withIdleClock(LongSupplier nanoClock) {
+    /**
+     * The monotonic time the data plane measures on: idle timeouts, pooled upstream connections' ages, and requests'
+     * durations for the meters, the access log and the audit trail (one clock, so that a request's moments are read
+     * once each); tests pass one they tick.
+     */
+    public DataPlane withMonotonicClock(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
         return this;
     }
@@ -154,7 +158,7 @@ public final class DataPlane implements AutoCloseable {
             return runtime == null ? null : runtime.meters(route);
         }, new RouteMeters(meterRegistry, RouteMeters.NO_ROUTE, "none"));
         var tunnelClient = vertx.createNetClient(new NetClientOptions().setConnectTimeout(TUNNEL_CONNECT_TIMEOUT_MILLIS));
-        InFlightRequests inFlight = new InFlightRequests(config.accessLog(), audit, clock);
+        InFlightRequests inFlight = new InFlightRequests(config.accessLog(), audit, clock, nanoClock);
         forwarder = new UpstreamForwarder(errors, config.oauth().replayBufferLimit(), clock, nanoClock);
         ProxyHandler handler = new ProxyHandler(serving::get, errors, forwarder,
                 new ConnectTunnel(tunnelClient, errors), inFlight);

@@ -26,9 +26,9 @@ final class Exchange extends IdleWatch.Entry {
     int attempt;
     /** Sent once more because the upstream declined it unprocessed (HTTP/2 GOAWAY, REFUSED_STREAM). */
     boolean resentUnprocessed;
-    /** When the request arrived (System.nanoTime), for the overhead metric. */
+    /** When the request arrived, on the data plane's monotonic clock, for the overhead metric. */
     final long arrivedNanos;
-    /** When the request was last sent upstream (System.nanoTime). */
+    /** When the request was last sent upstream, on the data plane's monotonic clock. */
     long sentNanos;
     /** The whole request body, when it was small enough to keep for a replay. */
     Buffer body;

@@ -67,13 +67,19 @@ final class IdleWatch {
         head.next = head;
     }
 
-    /** Starts watching an entry, as heard from now; does nothing if it is already watched or has no timeout. */
-    void watch(Entry entry) {
+    /**
+     * Starts watching an entry, as heard from at the time given; does nothing if it is already watched or has no
+     * timeout.
+     *
+     * @param heardNanos when the entry was last heard from, on the watch's clock: the caller has read it already (the
+     *        forwarder, when it sent the request), and one read of the clock per request is enough
+     */
+    void watch(Entry entry, long heardNanos) {
         long timeout = entry.idleTimeoutNanos();
         if (closed || timeout <= 0 || entry.next != null) {
             return;
         }
-        entry.lastActivityNanos = nanoClock.getAsLong();
+        entry.lastActivityNanos = heardNanos;
         entry.waitingForCaller = false;
         Entry last = head.prev;
         entry.prev = last;

@@ -2,6 +2,7 @@ package io.latchkey.proxy;
 
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import io.latchkey.audit.AuditEvent;
 import io.latchkey.audit.AuditTrail;
@@ -19,16 +20,22 @@ final class InFlightRequests {
     private final boolean accessLog;
     private final AuditTrail audit;
     private final InstantSource clock;
+    private final LongSupplier nanoClock;
     private volatile boolean draining;
 
     InFlightRequests(boolean accessLog) {
-        this(accessLog, AuditTrail.NONE, InstantSource.system());
+        this(accessLog, AuditTrail.NONE, InstantSource.system(), System::nanoTime);
     }
 
-    InFlightRequests(boolean accessLog, AuditTrail audit, InstantSource clock) {
+    /**
+     * @param clock when a request ended, for its audit event
+     * @param nanoClock how long a request took: the data plane's monotonic clock, which the forwarder reads too
+     */
+    InFlightRequests(boolean accessLog, AuditTrail audit, InstantSource clock, LongSupplier nanoClock) {
         this.accessLog = accessLog;
         this.audit = audit;
         this.clock = clock;
+        this.nanoClock = nanoClock;
     }
 
     /**
@@ -60,8 +67,8 @@ final class InFlightRequests {
     /** Decrements once, whichever of end or close comes first, and writes the access log line. */
     final class Done implements Handler<Void> {
         private final CallerRequest request;
-        /** When the request arrived (System.nanoTime); the exchange's overhead is measured from it too. */
-        final long startNanos = System.nanoTime();
+        /** When the request arrived, on the data plane's monotonic clock; the exchange's overhead is measured from it. */
+        final long startNanos = nanoClock.getAsLong();
         private boolean counted;
         /** The matched route's name, once known. */
         String route = "none";
@@ -102,7 +109,7 @@ final class InFlightRequests {
             String decision = error != null ? error : response.ended() ? "forwarded" : "connection_closed";
             audit.record(new AuditEvent(clock.instant(), AuditEvent.Kind.REQUEST, route, credential, null,
                     request.method().name(), relativePath, response.getStatusCode(),
-                    (System.nanoTime() - startNanos) / 1_000, decision, null));
+                    (nanoClock.getAsLong() - startNanos) / 1_000, decision, null));
         }
 
         private void log() {
@@ -110,7 +117,7 @@ final class InFlightRequests {
             String error = response.getHeader(ErrorResponses.ERROR_HEADER);
             ACCESS.infof("%s route=%s status=%d latency_ms=%.1f bytes_in=%d bytes_out=%d error=%s%s",
                     request.method().name(), route, response.getStatusCode(),
-                    (System.nanoTime() - startNanos) / 1_000_000.0, request.bytesRead(), response.bytesWritten(),
+                    (nanoClock.getAsLong() - startNanos) / 1_000_000.0, request.bytesRead(), response.bytesWritten(),
                     error == null ? "-" : error, response.ended() ? "" : " (connection closed)");
         }
     }

@@ -97,7 +97,7 @@ final class UpstreamForwarder {
             // Not on an event loop (nothing here sends from elsewhere today): Vert.x's own timer per request.
             options.setIdleTimeout(route.idleTimeoutMillis);
         }
-        exchange.sentNanos = System.nanoTime();
+        exchange.sentNanos = nanoClock.getAsLong();
         if (exchange.attempt == 0 && !exchange.resentUnprocessed) {
             route.meters.overhead(exchange.sentNanos - exchange.arrivedNanos);
         }
@@ -109,7 +109,7 @@ final class UpstreamForwarder {
             UpstreamCall upstream = created.result();
             exchange.upstream = upstream;
             if (watch != null) {
-                watch.watch(exchange);
+                watch.watch(exchange, exchange.sentNanos);
             }
             request.response().closeHandler(closed -> {
                 IdleWatch.forget(exchange);
@@ -118,10 +118,11 @@ final class UpstreamForwarder {
             });
             upstream.response().onComplete(answered -> {
                 if (answered.succeeded()) {
+                    long now = nanoClock.getAsLong();
                     if (watch != null) {
-                        exchange.lastActivityNanos = nanoClock.getAsLong();
+                        exchange.lastActivityNanos = now;
                     }
-                    route.meters.answered(answered.result().statusCode(), exchange.sentNanos, System.nanoTime());
+                    route.meters.answered(answered.result().statusCode(), exchange.sentNanos, now);
                 }
                 if (answered.failed() && answered.cause() instanceof UnprocessedRequestException
                         && !exchange.resentUnprocessed && exchange.replayable() && !request.response().closed()) {

@@ -66,7 +66,7 @@ class Http1UpstreamClientTest {
             upstream.close();
         }
         ProxyHarness.upstreamPoolSize.remove();
-        ProxyHarness.idleClock.remove();
+        ProxyHarness.monotonicClock.remove();
     }
 
     /** The scripted upstream: plain here, over TLS in {@link Http1UpstreamClientTlsTest}. */
@@ -171,7 +171,7 @@ class Http1UpstreamClientTest {
      */
     private AtomicLong oneIdleConnectionOnATickingClock() {
         AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        ProxyHarness.idleClock.set(nanos::get);
+        ProxyHarness.monotonicClock.set(nanos::get);
         start(Http1UpstreamClientTest::answerOk, "");
         assertAnswers(1, 200, "ok");
         awaitGauge("latchkey.upstream.connections", "idle", 1);

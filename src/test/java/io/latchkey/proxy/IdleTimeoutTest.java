@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.latchkey.testing.EchoUpstream;
 import io.latchkey.testing.ProxyHarness;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -46,7 +47,7 @@ class IdleTimeoutTest {
         vertx = ProxyHarness.newVertx();
         upstream = EchoUpstream.http(vertx);
         upstream.on("/hold", held::add);
-        ProxyHarness.idleClock.set(nanos::get);
+        ProxyHarness.monotonicClock.set(nanos::get);
         try {
             proxy = ProxyHarness.start(vertx, directory, """
                     apiVersion: latchkey.io/v1alpha1
@@ -58,7 +59,7 @@ class IdleTimeoutTest {
                         - {name: watched, prefix: /w, upstream: "http://127.0.0.1:%d", idleTimeout: 300ms}
                     """.formatted(upstream.port()));
         } finally {
-            ProxyHarness.idleClock.remove();
+            ProxyHarness.monotonicClock.remove();
         }
     }
 
@@ -122,6 +123,26 @@ class IdleTimeoutTest {
         assertThatThrownBy(lines::readLine).isInstanceOf(IOException.class);
         // The proxy goes on serving.
         assertThat(proxy.get("/w/echo").statusCode()).isEqualTo(200);
+    }
+
+    /** A request's durations are read on the same clock as its silences: the meters see the ticks, nothing else. */
+    @Test
+    void theMetersMeasureOnTheSameClock() throws Exception {
+        Timer latency = proxy.meters().find("latchkey.upstream.latency").tag("route", "watched").timer();
+        Timer overhead = proxy.meters().find("latchkey.proxy.overhead").tag("route", "watched").timer();
+        double latencyBefore = latency == null ? 0 : latency.totalTime(TimeUnit.MILLISECONDS);
+        double overheadBefore = overhead == null ? 0 : overhead.totalTime(TimeUnit.MILLISECONDS);
+        CompletableFuture<HttpResponse<String>> answer = proxy.client().sendAsync(
+                HttpRequest.newBuilder(proxy.uri("/w/hold")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpServerRequest request = nextHeld();
+        advance(Duration.ofMillis(250));
+        request.response().end("late");
+        assertThat(answer.get(10, TimeUnit.SECONDS).body()).isEqualTo("late");
+
+        latency = proxy.meters().get("latchkey.upstream.latency").tag("route", "watched").timer();
+        overhead = proxy.meters().get("latchkey.proxy.overhead").tag("route", "watched").timer();
+        assertThat(latency.totalTime(TimeUnit.MILLISECONDS) - latencyBefore).isEqualTo(250);
+        assertThat(overhead.totalTime(TimeUnit.MILLISECONDS) - overheadBefore).isZero();
     }
 
     private static void advance(Duration duration) {

@@ -76,7 +76,7 @@ class IdleWatchTest {
     @Test
     void aSilentEntryExpiresOnceWhenItsTimeoutHasPassed() throws Exception {
         Probe probe = new Probe(Duration.ofMillis(300));
-        onLoop(() -> watch.watch(probe));
+        onLoop(() -> watch.watch(probe, now));
         assertThat(onLoop(() -> advanceAndSweep(Duration.ofMillis(299)))).isZero();
         assertThat(probe.expired).isZero();
         assertThat(onLoop(() -> advanceAndSweep(Duration.ofMillis(1)))).isOne();
@@ -89,7 +89,7 @@ class IdleWatchTest {
     @Test
     void activityStartsTheSilenceOver() throws Exception {
         Probe probe = new Probe(Duration.ofMillis(300));
-        onLoop(() -> watch.watch(probe));
+        onLoop(() -> watch.watch(probe, now));
         for (int i = 0; i < 10; i++) {
             onLoop(() -> advanceAndSweep(Duration.ofMillis(200)));
             onLoop(probe::heard);
@@ -103,7 +103,7 @@ class IdleWatchTest {
     void waitingForASlowCallerIsNotTheUpstreamsSilence() throws Exception {
         Probe probe = new Probe(Duration.ofMillis(300));
         onLoop(() -> {
-            watch.watch(probe);
+            watch.watch(probe, now);
             probe.waitingForCaller = true;
         });
         onLoop(() -> advanceAndSweep(Duration.ofSeconds(10)));
@@ -122,10 +122,10 @@ class IdleWatchTest {
         Probe middle = new Probe(Duration.ofMillis(300));
         Probe last = new Probe(Duration.ofMillis(300));
         onLoop(() -> {
-            watch.watch(first);
-            watch.watch(middle);
-            watch.watch(last);
-            watch.watch(middle); // already watched: no second link
+            watch.watch(first, now);
+            watch.watch(middle, now);
+            watch.watch(last, now);
+            watch.watch(middle, now); // already watched: no second link
             IdleWatch.forget(middle);
             IdleWatch.forget(middle); // twice is harmless
         });
@@ -143,8 +143,8 @@ class IdleWatchTest {
         Probe sameConnection = new Probe(Duration.ofMillis(300));
         closing.onExpire = () -> IdleWatch.forget(sameConnection);
         onLoop(() -> {
-            watch.watch(closing);
-            watch.watch(sameConnection);
+            watch.watch(closing, now);
+            watch.watch(sameConnection, now);
         });
         assertThat(onLoop(() -> advanceAndSweep(Duration.ofMillis(300)))).isOne();
         assertThat(closing.expired).isOne();
@@ -154,7 +154,7 @@ class IdleWatchTest {
     @Test
     void entriesWithoutATimeoutAreNotWatched() throws Exception {
         Probe unlimited = new Probe(Duration.ZERO);
-        onLoop(() -> watch.watch(unlimited));
+        onLoop(() -> watch.watch(unlimited, now));
         assertThat(onLoop(() -> watch.size())).isZero();
         onLoop(() -> advanceAndSweep(Duration.ofDays(1)));
         assertThat(unlimited.expired).isZero();
@@ -165,8 +165,8 @@ class IdleWatchTest {
         Probe quick = new Probe(Duration.ofMillis(100));
         Probe patient = new Probe(Duration.ofMinutes(5));
         onLoop(() -> {
-            watch.watch(patient);
-            watch.watch(quick);
+            watch.watch(patient, now);
+            watch.watch(quick, now);
         });
         onLoop(() -> advanceAndSweep(Duration.ofSeconds(1)));
         assertThat(quick.expired).isOne();
@@ -180,7 +180,7 @@ class IdleWatchTest {
         Probe exchange = new Probe(Duration.ofMillis(100));
         InFlightRequests.Done done = new InFlightRequests(false).new Done(null);
         done.exchange = exchange;
-        onLoop(() -> watch.watch(exchange));
+        onLoop(() -> watch.watch(exchange, now));
         assertThat(onLoop(() -> watch.size())).isOne();
         onLoop(() -> done.handle(null));
         assertThat(onLoop(() -> watch.size())).isZero();

@@ -69,8 +69,8 @@ public final class ProxyHarness implements AutoCloseable {
         Path file = directory.resolve("policy.yaml");
         write(file, policy);
         ProxyHarness harness = new ProxyHarness(vertx, file, new ConcurrentHashMap<>(environment), clock);
-        if (idleClock.get() != null) {
-            harness.dataPlane.withIdleClock(idleClock.get());
+        if (monotonicClock.get() != null) {
+            harness.dataPlane.withMonotonicClock(monotonicClock.get());
         }
         if (upstreamAllocator.get() != null) {
             harness.dataPlane.withUpstreamAllocator(upstreamAllocator.get());
@@ -159,8 +159,11 @@ public final class ProxyHarness implements AutoCloseable {
         }
     }
 
-    /** The time idle timeouts are measured on, for harnesses started afterwards in this thread. */
-    public static final ThreadLocal<java.util.function.LongSupplier> idleClock = new ThreadLocal<>();
+    /**
+     * The monotonic time (idle timeouts, connection ages, request durations) for harnesses started afterwards in this
+     * thread.
+     */
+    public static final ThreadLocal<java.util.function.LongSupplier> monotonicClock = new ThreadLocal<>();
 
     /** Drain timeout for harnesses started afterwards in this thread. */
     public static final ThreadLocal<Duration> drainTimeout = new ThreadLocal<>();
