@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 import io.latchkey.credential.CredentialUnavailableException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
@@ -101,7 +102,11 @@ final class UpstreamForwarder {
         if (exchange.attempt == 0 && !exchange.resentUnprocessed) {
             route.meters.overhead(exchange.sentNanos - exchange.arrivedNanos);
         }
-        route.client.request(options).onComplete(created -> {
+        Future<UpstreamCall> creating = route.client.request(options);
+        // A pooled connection carries the call at once; one opened for it, or freed within the pool's limit, carries
+        // it later, and the upstream's silence counts from then: waiting to connect is the connect timeout's business.
+        boolean carriedAtOnce = creating.isComplete();
+        creating.onComplete(created -> {
             if (created.failed()) {
                 errors.send(request, UpstreamFailures.classify(created.cause(), route));
                 return;
@@ -109,7 +114,7 @@ final class UpstreamForwarder {
             UpstreamCall upstream = created.result();
             exchange.upstream = upstream;
             if (watch != null) {
-                watch.watch(exchange, exchange.sentNanos);
+                watch.watch(exchange, carriedAtOnce ? exchange.sentNanos : nanoClock.getAsLong());
             }
             request.response().closeHandler(closed -> {
                 IdleWatch.forget(exchange);

@@ -190,6 +190,78 @@ class Http1UpstreamClientTest {
         assertThat(upstream.connections()).isEqualTo(2);
     }
 
+    /**
+     * A call that waits for the pool's one connection is watched for silence from when the connection carries it,
+     * not from when it was sent: the wait is the connect timeout's business. A witness on another upstream, silent
+     * for the timeout, proves that a sweep ran while the waiting call's time since it was sent had passed the
+     * timeout too.
+     */
+    @Test
+    void aCallThatWaitsForAPooledConnectionIsWatchedFromWhenItGetsOne() throws Exception {
+        AtomicLong nanos = new AtomicLong(1_000_000_000L);
+        ProxyHarness.monotonicClock.set(nanos::get);
+        ProxyHarness.upstreamPoolSize.set(1);
+        CountDownLatch firstArrived = new CountDownLatch(1);
+        CountDownLatch releaseFirst = new CountDownLatch(1);
+        CountDownLatch secondArrived = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        AtomicInteger requests = new AtomicInteger();
+        RawUpstream.Responder first = heldUntil(firstArrived, releaseFirst);
+        RawUpstream.Responder second = heldUntil(secondArrived, releaseSecond);
+        upstream = upstream((head, in, out) -> (requests.incrementAndGet() == 1 ? first : second).respond(head, in, out));
+        CountDownLatch witnessArrived = new CountDownLatch(1);
+        CountDownLatch releaseWitness = new CountDownLatch(1);
+        try (RawUpstream witnessUpstream = RawUpstream.start(heldUntil(witnessArrived, releaseWitness))) {
+            proxy = ProxyHarness.start(vertx, directory, """
+                    apiVersion: latchkey.io/v1alpha1
+                    kind: EgressPolicy
+                    metadata:
+                      name: raw
+                    spec:
+                      routes:
+                        - name: raw
+                          prefix: /raw
+                          %s
+                          idleTimeout: 300ms
+                        - name: witness
+                          prefix: /witness
+                          upstream: http://127.0.0.1:%d
+                          idleTimeout: 300ms
+                    """.formatted(upstreamKeys(upstream.port()), witnessUpstream.port()));
+            CompletableFuture<HttpResponse<String>> occupying = sendAsync("/raw/1");
+            assertThat(firstArrived.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<HttpResponse<String>> waiting = sendAsync("/raw/2");
+            // Both origins have a waiting gauge; the witness's reads 0.
+            await().atMost(Duration.ofSeconds(10)).until(() -> proxy.meters().find("latchkey.upstream.waiting")
+                    .gauges().stream().mapToDouble(Gauge::value).sum() == 1);
+
+            nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(150));
+            CompletableFuture<HttpResponse<String>> witness = sendAsync("/witness/1");
+            assertThat(witnessArrived.await(10, TimeUnit.SECONDS)).isTrue();
+            nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(100));
+            releaseFirst.countDown();
+            assertThat(occupying.get(10, TimeUnit.SECONDS).body()).isEqualTo("ok");
+            assertThat(secondArrived.await(10, TimeUnit.SECONDS)).isTrue();
+
+            // 450 ms since the waiting call was sent, 200 since a connection carried it, 300 of the witness's silence.
+            nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(200));
+            RoutingTest.assertError(witness.get(10, TimeUnit.SECONDS), 504, "upstream_timeout", "witness");
+            releaseSecond.countDown();
+            HttpResponse<String> answered = waiting.get(10, TimeUnit.SECONDS);
+            assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+            assertThat(answered.body()).isEqualTo("ok");
+        } finally {
+            releaseWitness.countDown();
+            releaseFirst.countDown();
+            releaseSecond.countDown();
+        }
+    }
+
+    private CompletableFuture<HttpResponse<String>> sendAsync(String path) {
+        return proxy.client().sendAsync(HttpRequest.newBuilder(proxy.uri(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void idleConnectionIsClosedOnceItAgesOutWithoutWaitingForACall() {
         AtomicLong nanos = oneIdleConnectionOnATickingClock();
