@@ -21,7 +21,10 @@ ROOT=$(pwd)
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-64}
-WARMUP=${WARMUP:-10}   # seconds per arm before measuring: the JVM needs its JIT
+# Seconds of load per arm before the rounds. The JVM arms run with the image's CompileThresholdScaling=3, and after
+# 10 s their first round still ran before the JIT had settled (2026-11-28: 41,935 req/s for Latchkey in round 1,
+# 52,611 in round 3; the raw floor 42,995 and 50,809), which pulled the rounds' medians of the JVM arms down.
+WARMUP=${WARMUP:-30}
 WORK=$(mktemp -d /tmp/latchkey-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers run as www-data
 UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083 NETTY_FLOOR_PORT=18089 RAW_FLOOR_PORT=18091
