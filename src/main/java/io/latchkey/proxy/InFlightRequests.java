@@ -94,31 +94,35 @@ final class InFlightRequests {
             if (!counted) {
                 counted = true;
                 count.decrementAndGet();
-                if (accessLog && ACCESS.isInfoEnabled()) {
-                    log();
-                }
-                if (audit != AuditTrail.NONE) {
-                    audit();
+                boolean logged = accessLog && ACCESS.isInfoEnabled();
+                if (logged || audit != AuditTrail.NONE) {
+                    // The request's end and its error code, read once for both records.
+                    long tookNanos = nanoClock.getAsLong() - startNanos;
+                    String error = request.response().getHeader(ErrorResponses.ERROR_HEADER);
+                    if (logged) {
+                        log(tookNanos, error);
+                    }
+                    if (audit != AuditTrail.NONE) {
+                        audit(tookNanos, error);
+                    }
                 }
             }
         }
 
-        private void audit() {
+        private void audit(long tookNanos, String error) {
             var response = request.response();
-            String error = response.getHeader(ErrorResponses.ERROR_HEADER);
             String decision = error != null ? error : response.ended() ? "forwarded" : "connection_closed";
             audit.record(new AuditEvent(clock.instant(), AuditEvent.Kind.REQUEST, route, credential, null,
-                    request.method().name(), relativePath, response.getStatusCode(),
-                    (nanoClock.getAsLong() - startNanos) / 1_000, decision, null));
+                    request.method().name(), relativePath, response.getStatusCode(), tookNanos / 1_000, decision,
+                    null));
         }
 
-        private void log() {
+        private void log(long tookNanos, String error) {
             var response = request.response();
-            String error = response.getHeader(ErrorResponses.ERROR_HEADER);
             ACCESS.infof("%s route=%s status=%d latency_ms=%.1f bytes_in=%d bytes_out=%d error=%s%s",
-                    request.method().name(), route, response.getStatusCode(),
-                    (nanoClock.getAsLong() - startNanos) / 1_000_000.0, request.bytesRead(), response.bytesWritten(),
-                    error == null ? "-" : error, response.ended() ? "" : " (connection closed)");
+                    request.method().name(), route, response.getStatusCode(), tookNanos / 1_000_000.0,
+                    request.bytesRead(), response.bytesWritten(), error == null ? "-" : error,
+                    response.ended() ? "" : " (connection closed)");
         }
     }
 }
