@@ -25,6 +25,13 @@ CONNECTIONS=${CONNECTIONS:-64}
 # 10 s their first round still ran before the JIT had settled (2026-11-28: 41,935 req/s for Latchkey in round 1,
 # 52,611 in round 3; the raw floor 42,995 and 50,809), which pulled the rounds' medians of the JVM arms down.
 WARMUP=${WARMUP:-30}
+# Seconds at 1,000 req/s per arm before the fixed-rate rounds, not measured. Those rounds follow the saturated runs,
+# and a JVM arm's first run at a fixed rate recompiled what the saturated runs had compiled: in the lab
+# (2026-11-28) Latchkey's first 10 s at 1,000 req/s after 30 s of saturation made 48 deoptimisations (Netty's
+# read path meeting the generator's new connections, class and type checks) and 103 compilations, its second 5
+# and 42; that first run's p50 was 323 µs against 257 and 251 in the next two. The warm-up moves that change of
+# shape out of the rounds for every arm alike; what it costs a sidecar whose traffic swings is in the issue notes.
+OPEN_WARMUP=${OPEN_WARMUP:-10}
 WORK=$(mktemp -d /tmp/latchkey-bench.XXXXXX)
 chmod 755 "$WORK"   # nginx workers run as www-data
 UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083 NETTY_FLOOR_PORT=18089 RAW_FLOOR_PORT=18091
@@ -327,6 +334,11 @@ open_loop() { # arm rate seconds -> the generator's result line
     "${LOADGEN_PATH[$1]}" "$2" "$3"
 }
 
+if [ "$OPEN_WARMUP" -gt 0 ]; then
+  for arm in "${ARMS[@]}"; do
+    open_loop "$arm" 1000 "$OPEN_WARMUP" > /dev/null
+  done
+fi
 RSS_5K_KB=0
 for rate in 1000 5000; do
   for round in $(seq 1 "$ROUNDS"); do
