@@ -338,10 +338,10 @@ final class Http1CallerResponse implements CallerResponse {
         head.writeBytes(http10 ? HTTP_10 : HTTP_11);
         head.writeByte('0' + status / 100 % 10).writeByte('0' + status / 10 % 10).writeByte('0' + status % 10);
         head.writeByte(' ');
-        head.writeCharSequence(phrase, StandardCharsets.ISO_8859_1);
+        Http1RequestBytes.writeLatin1(head, phrase);
         head.writeByte('\r').writeByte('\n');
-        for (long lines = copiedLines; lines != 0; lines &= lines - 1) {
-            copied.writeField(Long.numberOfTrailingZeros(lines), head);
+        if (copiedLines != 0) {
+            copied.writeFields(copiedLines, head);
         }
         for (int i = 0; i < headerCount * 2; i += 2) {
             field(head, headers[i], headers[i + 1]);
@@ -359,9 +359,9 @@ final class Http1CallerResponse implements CallerResponse {
     }
 
     private static void field(ByteBuf head, CharSequence name, CharSequence value) {
-        head.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        Http1RequestBytes.writeLatin1(head, name);
         head.writeByte(':').writeByte(' ');
-        head.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        Http1RequestBytes.writeLatin1(head, value);
         head.writeByte('\r').writeByte('\n');
     }
 

@@ -126,6 +126,33 @@ class ResponseReaderTest {
     }
 
     @Test
+    void headerLinesAreWrittenOnAsNameColonSpaceValueWhicheverWayTheyArrived() {
+        String lines = "Server: nginx\r\nDate: Sat, 28 Nov 2026 08:00:00 GMT\r\nConnection: keep-alive\r\n"
+                + "ETag: \"5f1a\"\r\nX-Spaced:   wide  \r\nX-Tab:\tvalue\r\nX-Bare: lf\nX-Empty:\r\n"
+                + "Accept-Ranges: bytes\r\nVary: Accept\r\nContent-Length: 0\r\n";
+        ResponseHead head = feed(false, "HTTP/1.1 200 OK\r\n" + lines + "\r\n").heads.get(0);
+        long endToEnd = head.endToEndLines(head.hopByHop());
+        ByteBuf expected = Unpooled.buffer();
+        for (long left = endToEnd; left != 0; left &= left - 1) {
+            head.writeField(Long.numberOfTrailingZeros(left), expected);
+        }
+        ByteBuf written = Unpooled.buffer();
+
+        head.writeFields(endToEnd, written);
+
+        assertThat(written.toString(StandardCharsets.ISO_8859_1))
+                .isEqualTo(expected.toString(StandardCharsets.ISO_8859_1))
+                .isEqualTo("Server: nginx\r\nDate: Sat, 28 Nov 2026 08:00:00 GMT\r\nETag: \"5f1a\"\r\n"
+                        + "X-Spaced: wide\r\nX-Tab: value\r\nX-Bare: lf\r\nX-Empty: \r\nAccept-Ranges: bytes\r\n"
+                        + "Vary: Accept\r\nContent-Length: 0\r\n");
+        // Lines chosen one by one: the first and the last, apart.
+        written.clear();
+        head.writeFields(1L | 1L << 10, written);
+        assertThat(written.toString(StandardCharsets.ISO_8859_1)).isEqualTo("Server: nginx\r\nContent-Length: 0\r\n");
+        FED.clear();
+    }
+
+    @Test
     void chunkedAnswerIsDecodedWithExtensionsAndTrailersDropped() {
         Recording answer = read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5;name=value\r\nhello\r\n" + "A\t; e = \"a\tb\"\r\n, world!!!\r\n" + "0 \r\nX-Trailer: t\r\n\r\n");
