@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
-import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
@@ -26,8 +25,6 @@ final class KeptReadBuffer implements RecvByteBufAllocator {
     private static final int MIN_INDEX = indexOf(AdaptiveRecvByteBufAllocator.DEFAULT_MINIMUM);
     private static final int INITIAL_INDEX = indexOf(AdaptiveRecvByteBufAllocator.DEFAULT_INITIAL);
     private static final int MAX_INDEX = SIZES.length - 1;
-    /** Reads a stream channel makes per readiness event before it lets other channels go (Netty's default). */
-    private static final int DEFAULT_MAX_MESSAGES_PER_READ = 16;
 
     private final int maxMessagesPerRead;
     private final KeptBuffer buffer;
@@ -42,14 +39,13 @@ final class KeptReadBuffer implements RecvByteBufAllocator {
      * are sized otherwise than by Netty's adaptive allocator reads as before.
      */
     static KeptReadBuffer install(Channel channel) {
-        RecvByteBufAllocator sizing = channel.config().getRecvByteBufAllocator();
-        int maxMessages = sizing instanceof MaxMessagesRecvByteBufAllocator limited
-                ? limited.maxMessagesPerRead()
-                : DEFAULT_MAX_MESSAGES_PER_READ;
-        KeptReadBuffer reads = new KeptReadBuffer(maxMessages, new KeptBuffer(channel.alloc()));
-        if (sizing instanceof AdaptiveRecvByteBufAllocator) {
-            channel.config().setRecvByteBufAllocator(reads);
+        KeptBuffer buffer = new KeptBuffer(channel.alloc());
+        if (!(channel.config().getRecvByteBufAllocator() instanceof AdaptiveRecvByteBufAllocator adaptive)) {
+            return new KeptReadBuffer(0, buffer);
         }
+        // The channel's limit of reads per event: 16 for a stream channel unless configured otherwise.
+        KeptReadBuffer reads = new KeptReadBuffer(adaptive.maxMessagesPerRead(), buffer);
+        channel.config().setRecvByteBufAllocator(reads);
         return reads;
     }
 
