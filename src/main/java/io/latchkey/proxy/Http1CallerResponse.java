@@ -344,25 +344,18 @@ final class Http1CallerResponse implements CallerResponse {
             copied.writeFields(copiedLines, head);
         }
         for (int i = 0; i < headerCount * 2; i += 2) {
-            field(head, headers[i], headers[i + 1]);
+            Http1RequestBytes.writeHeader(head, headers[i], headers[i + 1]);
         }
         if (addedLength != null) {
-            field(head, CONTENT_LENGTH, addedLength);
+            Http1RequestBytes.writeHeader(head, CONTENT_LENGTH, addedLength);
         }
         if (chunked) {
-            field(head, TRANSFER_ENCODING, CHUNKED);
+            Http1RequestBytes.writeHeader(head, TRANSFER_ENCODING, CHUNKED);
         }
         if (connectionValue != null) {
-            field(head, CONNECTION, connectionValue);
+            Http1RequestBytes.writeHeader(head, CONNECTION, connectionValue);
         }
         return head.writeByte('\r').writeByte('\n');
-    }
-
-    private static void field(ByteBuf head, CharSequence name, CharSequence value) {
-        Http1RequestBytes.writeLatin1(head, name);
-        head.writeByte(':').writeByte(' ');
-        Http1RequestBytes.writeLatin1(head, value);
-        head.writeByte('\r').writeByte('\n');
     }
 
     @Override

@@ -42,12 +42,17 @@ final class Http1RequestBytes {
         head.writeBytes(VERSION_LINE_END);
         for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = fields(headers); fields.hasNext();) {
             Map.Entry<CharSequence, CharSequence> field = fields.next();
-            writeLatin1(head, field.getKey());
-            head.writeByte(':').writeByte(' ');
-            writeLatin1(head, field.getValue());
-            head.writeByte('\r').writeByte('\n');
+            writeHeader(head, field.getKey(), field.getValue());
         }
         return head.writeByte('\r').writeByte('\n');
+    }
+
+    /** Writes a header line, {@code name: value} and CR LF, as {@link #writeLatin1} writes text. */
+    static void writeHeader(ByteBuf out, CharSequence name, CharSequence value) {
+        writeLatin1(out, name);
+        out.writeByte(':').writeByte(' ');
+        writeLatin1(out, value);
+        out.writeByte('\r').writeByte('\n');
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.latchkey.proxy;
 
+import java.util.stream.IntStream;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -60,16 +62,7 @@ final class KeptReadBuffer implements RecvByteBufAllocator {
     }
 
     private static int[] sizes(int max) {
-        int count = 0;
-        for (int size = 16; size <= max; size = size < 512 ? size + 16 : size * 2) {
-            count++;
-        }
-        int[] sizes = new int[count];
-        int i = 0;
-        for (int size = 16; size <= max; size = size < 512 ? size + 16 : size * 2) {
-            sizes[i++] = size;
-        }
-        return sizes;
+        return IntStream.iterate(16, size -> size <= max, size -> size < 512 ? size + 16 : size * 2).toArray();
     }
 
     private static int indexOf(int size) {

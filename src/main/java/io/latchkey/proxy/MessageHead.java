@@ -138,7 +138,8 @@ abstract class MessageHead {
             int header = Long.numberOfTrailingZeros(left);
             int at = header * 4;
             if (!writtenAsIs(at)) {
-                runEnd = writeRun(out, runStart, runEnd);
+                writeRun(out, runStart, runEnd);
+                runEnd = -1;
                 writeField(header, out);
             } else if (fields[at] == runEnd) {
                 runEnd = fields[at + 3] + 2;
@@ -159,12 +160,11 @@ abstract class MessageHead {
                 && bytes[valueEnd] == '\r' && bytes[valueEnd + 1] == '\n';
     }
 
-    /** Copies the lines from {@code start} to {@code end} (none when {@code end} is -1); returns -1, no run. */
-    private int writeRun(ByteBuf out, int start, int end) {
+    /** Copies the lines from {@code start} to {@code end}; none when {@code end} is -1, no run. */
+    private void writeRun(ByteBuf out, int start, int end) {
         if (end >= 0) {
             out.writeBytes(bytes, start, end - start);
         }
-        return -1;
     }
 
     /** Writes header line {@code header} as {@code name: value} and a line end, copying its bytes. */
