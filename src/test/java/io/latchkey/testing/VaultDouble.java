@@ -32,6 +32,9 @@ public final class VaultDouble implements AutoCloseable {
     private final Set<String> tokens = ConcurrentHashMap.newKeySet();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile boolean down;
+    private volatile boolean holding;
+    /** Requests kept unanswered while {@link #hold} is on. */
+    private final List<HttpServerRequest> held = new CopyOnWriteArrayList<>();
     private volatile String kubernetesJwt;
     private volatile String approleSecretId;
 
@@ -82,6 +85,22 @@ public final class VaultDouble implements AutoCloseable {
         this.down = down;
     }
 
+    /** While holding, requests are kept unanswered, for a test to end them with {@link #dropHeld}. */
+    public void hold(boolean holding) {
+        this.holding = holding;
+    }
+
+    /** How many requests are held now. */
+    public int heldCount() {
+        return held.size();
+    }
+
+    /** Closes the connections of the held requests without an answer. */
+    public void dropHeld() {
+        held.forEach(request -> request.connection().close());
+        held.clear();
+    }
+
     /** Method and path of each request, in order. */
     public List<String> requests() {
         return requests;
@@ -92,6 +111,10 @@ public final class VaultDouble implements AutoCloseable {
             requests.add(request.method() + " " + request.path());
             if (down) {
                 request.connection().close();
+                return;
+            }
+            if (holding) {
+                held.add(request);
                 return;
             }
             String path = request.path();

@@ -1,13 +1,18 @@
 package io.latchkey.secret.vault;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.ValueSource;
 import io.quarkus.vault.client.VaultClient;
+import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.auth.VaultAppRoleAuthOptions;
 import io.quarkus.vault.client.auth.VaultKubernetesAuthOptions;
 import io.quarkus.vault.client.auth.VaultStaticClientTokenAuthOptions;
+import io.quarkus.vault.client.common.VaultRequest;
+import io.quarkus.vault.client.common.VaultRequestExecutor;
+import io.quarkus.vault.client.common.VaultResponse;
 import io.quarkus.vault.client.http.vertx.VertxVaultHttpClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PemTrustOptions;
@@ -39,7 +44,7 @@ public final class VaultClients {
                 .addCertPath(ca.toString())));
         VaultClient.Builder builder = VaultClient.builder()
                 .baseUrl(settings.address().toString())
-                .executor(new VertxVaultHttpClient(WebClient.create(vertx, options)))
+                .executor(new TransportFailures(new VertxVaultHttpClient(WebClient.create(vertx, options))))
                 .requestTimeout(settings.requestTimeout())
                 .instantSource(clock);
         settings.namespace().ifPresent(builder::namespace);
@@ -57,6 +62,27 @@ public final class VaultClients {
                     .build());
         }
         return builder.build();
+    }
+
+    /**
+     * Vault's client wraps a request that got no answer (refused, reset, timed out) as a {@link VaultClientException}
+     * without a status, and then, deciding whether to log in again, reads that status and fails with a bare
+     * {@code NullPointerException} in place of the cause (quarkus-vault-client 4.4.0,
+     * {@code VaultClientException.isPermissionDenied}). Such a failure leaves here as {@link VaultUnreachableException},
+     * which the client passes on as it is.
+     */
+    private record TransportFailures(VaultRequestExecutor http) implements VaultRequestExecutor {
+
+        @Override
+        public <T> CompletionStage<VaultResponse<T>> execute(VaultRequest<T> request) {
+            return http.execute(request).exceptionallyCompose(error -> {
+                Throwable cause = VaultStore.unwrap(error);
+                if (cause instanceof VaultClientException unanswered && unanswered.getStatus() == null) {
+                    return CompletableFuture.failedFuture(new VaultUnreachableException(unanswered.getCause()));
+                }
+                return CompletableFuture.failedFuture(error);
+            });
+        }
     }
 
     private static CompletableFuture<String> value(ValueSource source, String property) {

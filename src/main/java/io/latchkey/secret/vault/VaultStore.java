@@ -96,6 +96,12 @@ public final class VaultStore implements AutoCloseable {
         }
 
         private void fail(Throwable error) {
+            if (closed) {
+                // Closing ends the Vault client's requests under way (a bare NullPointerException from within it, or
+                // a closed connection): not Vault failing, and nothing reads this store's state any more.
+                LOG.debugf("Reading Vault secret %s/%s ended as the store closed: %s", mount, path, describe(error));
+                return;
+            }
             lastError = describe(error);
             lastFailure.set(lastError);
             LOG.warnf("Reading Vault secret %s/%s failed: %s", mount, path, lastError);
@@ -329,6 +335,9 @@ public final class VaultStore implements AutoCloseable {
                 return "not found (404)";
             }
             return "HTTP " + status;
+        }
+        if (cause instanceof VaultUnreachableException unreachable) {
+            return unreachable.getMessage();
         }
         return cause.getClass().getSimpleName();
     }

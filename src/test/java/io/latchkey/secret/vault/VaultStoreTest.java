@@ -8,8 +8,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,10 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.latchkey.audit.AuditEvent;
 import io.latchkey.secret.Resolution;
 import io.latchkey.secret.Secret;
 import io.latchkey.secret.ValueReference;
 import io.latchkey.secret.ValueSource;
+import io.latchkey.secret.WritableValueSource;
 import io.latchkey.testing.LogCapture;
 import io.latchkey.testing.ManualClock;
 import io.latchkey.testing.VaultDouble;
@@ -94,6 +100,44 @@ class VaultStoreTest {
     }
 
     @Test
+    void aReadCutShortByClosingTheStoreIsNotReportedAsAFailedRead() throws Exception {
+        List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+        VaultSettings settings = settings(VaultSettings.AuthMethod.TOKEN);
+        store = new VaultStore(settings, VaultClients.create(vertx, settings, fixed(ROOT_TOKEN), null, clock), clock,
+                clock::schedule, audited::add, clock::schedule);
+        WritableValueSource password = (WritableValueSource) store.open(ref("vault:secret/partner#password"));
+        assertThat(value(password)).isEqualTo("partner-pass-v1");
+        vault.hold(true);
+
+        int linesBefore = LogCapture.lines().size();
+        CompletableFuture<Void> open = password.reread().toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> vault.heldCount() == 1);
+        vault.dropHeld();
+        open.get(10, TimeUnit.SECONDS);
+        assertThat(failedReadWarnings(linesBefore)).as("a read that fails while the store is open").singleElement()
+                .asString().contains("failed: no answer from Vault").doesNotContain("NullPointerException");
+        assertThat(audited).filteredOn(event -> event.decision().equals("secret_read_failed")).hasSize(1);
+
+        linesBefore = LogCapture.lines().size();
+        CompletableFuture<Void> closing = password.reread().toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> vault.heldCount() == 1);
+        store.close();
+        vault.dropHeld();
+        closing.get(10, TimeUnit.SECONDS);
+        assertThat(failedReadWarnings(linesBefore)).as("a read ended by closing the store").isEmpty();
+        assertThat(LogCapture.lines().subList(linesBefore, LogCapture.lines().size()))
+                .anyMatch(line -> line.contains("ended as the store closed"));
+        assertThat(audited).filteredOn(event -> event.decision().equals("secret_read_failed")).hasSize(1);
+        assertThat(value(password)).as("the value read before stays").isEqualTo("partner-pass-v1");
+    }
+
+    private static List<String> failedReadWarnings(int linesBefore) {
+        List<String> lines = LogCapture.lines();
+        return lines.subList(linesBefore, lines.size()).stream()
+                .filter(line -> line.startsWith("WARN") && line.contains("Reading Vault secret")).toList();
+    }
+
+    @Test
     void readsAFieldAndSeesANewVersionWithinTheCacheTtl() {
         open(VaultSettings.AuthMethod.TOKEN, fixed(ROOT_TOKEN), null);
         ValueSource password = store.open(ref("vault:secret/partner#password"));
@@ -132,7 +176,8 @@ class VaultStoreTest {
         }
         clock.advance(Duration.ofMinutes(1).plusSeconds(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> value(password).startsWith("unavailable"));
-        assertThat(store.problem()).hasValueSatisfying(p -> assertThat(p).contains(vault.address()));
+        assertThat(store.problem()).hasValueSatisfying(p -> assertThat(p).contains(vault.address())
+                .contains("no answer from Vault").doesNotContain("NullPointerException"));
         vault.down(false);
         clock.advance(Duration.ofMinutes(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> value(password).equals("partner-pass-v1"));
