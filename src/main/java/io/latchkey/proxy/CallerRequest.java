@@ -30,6 +30,11 @@ interface CallerRequest extends ReadStream<Buffer> {
 
     boolean containsHeader(CharSequence name);
 
+    /** The head as Latchkey's own HTTP/1.1 server read it; null from another server. */
+    default MessageHead readHead() {
+        return null;
+    }
+
     /** Every header line in the order received, names and values as they were read. */
     Iterable<Map.Entry<CharSequence, CharSequence>> headers();
 

@@ -66,6 +66,16 @@ final class CompiledRoute {
         return HopByHop.isAnyOf(strippedHeaders, header);
     }
 
+    /** Whether header line {@code line} of a caller's head is kept from the upstream: {@link #strips(CharSequence)}. */
+    boolean strips(MessageHead head, int line) {
+        for (String stripped : strippedHeaders) {
+            if (head.nameIs(line, stripped)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The upstream URL's port, or its scheme's default (443 for https, 80 for http). */
     static int portOf(URI upstream) {
         if (upstream.getPort() >= 0) {

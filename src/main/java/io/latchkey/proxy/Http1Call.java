@@ -10,11 +10,9 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.buffer.impl.BufferImpl;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.streams.ReadStream;
@@ -34,7 +32,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private final ContextInternal context;
     private final HttpMethod method;
     private final String uri;
-    private final MultiMap headers;
+    private final OutboundRequest request;
     final long connectTimeoutMillis;
     private final Http1OriginPool pool;
     private final Promise<UpstreamCall> created;
@@ -70,13 +68,13 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     /** Sent again on a fresh connection once already. */
     private boolean retried;
 
-    /** @param headers sent as they are: {@code Host} included, nothing added but the chunked coding's header */
-    Http1Call(ContextInternal context, HttpMethod method, String uri, MultiMap headers, long connectTimeoutMillis,
-            Http1OriginPool pool) {
+    /** @param request its headers are sent as they are, with the chunked coding's header added when it is used */
+    Http1Call(ContextInternal context, HttpMethod method, String uri, OutboundRequest request,
+            long connectTimeoutMillis, Http1OriginPool pool) {
         this.context = context;
         this.method = method;
         this.uri = uri;
-        this.headers = headers;
+        this.request = request;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.pool = pool;
         this.created = context.promise();
@@ -351,7 +349,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     /** The request line and headers as they leave, in a buffer of the connection's. */
     private ByteBuf headBytes() {
-        return Http1RequestBytes.head(connection.heads, method.name(), uri, headers);
+        return Http1RequestBytes.head(connection.heads, method.name(), uri, request, chunked);
     }
 
     @Override
@@ -361,9 +359,6 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             return;
         }
         this.chunked = chunked;
-        if (chunked) {
-            headers.set(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED);
-        }
         this.caller = caller;
         Channel channel = connection.channel;
         channel.writeAndFlush(headBytes(), channel.voidPromise());

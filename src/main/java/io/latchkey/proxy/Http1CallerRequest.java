@@ -67,6 +67,11 @@ final class Http1CallerRequest implements CallerRequest {
     }
 
     @Override
+    public MessageHead readHead() {
+        return head;
+    }
+
+    @Override
     public Iterable<Map.Entry<CharSequence, CharSequence>> headers() {
         return head.headers();
     }

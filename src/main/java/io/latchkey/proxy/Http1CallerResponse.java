@@ -319,8 +319,8 @@ final class Http1CallerResponse implements CallerResponse {
         }
         String phrase = reason != null ? reason : ReasonPhrases.of(status);
         int size = HTTP_11.length + 4 + phrase.length() + 2 + 2;
-        for (long lines = copiedLines; lines != 0; lines &= lines - 1) {
-            size += copied.fieldLength(Long.numberOfTrailingZeros(lines));
+        if (copiedLines != 0) {
+            size += copied.fieldsLength(copiedLines);
         }
         for (int i = 0; i < headerCount * 2; i += 2) {
             size += headers[i].length() + headers[i + 1].length() + 4;

@@ -1,16 +1,13 @@
 package io.latchkey.proxy;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.Map;
 
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.vertx.core.MultiMap;
+import io.netty.util.AsciiString;
 
 /**
  * A request to an upstream as HTTP/1.1 bytes: the head in one buffer (its connection's {@link KeptBuffer}), and the
@@ -28,21 +25,27 @@ final class Http1RequestBytes {
     private Http1RequestBytes() {
     }
 
-    /** Request line, headers and the blank line after them. */
-    static ByteBuf head(KeptBuffer buffer, String method, String uri, MultiMap headers) {
-        int size = method.length() + 1 + uri.length() + VERSION_LINE_END.length + 2;
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = fields(headers); fields.hasNext();) {
-            Map.Entry<CharSequence, CharSequence> field = fields.next();
-            size += field.getKey().length() + 2 + field.getValue().length() + 2;
+    private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("Transfer-Encoding");
+    private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+
+    /**
+     * Request line, headers and the blank line after them.
+     *
+     * @param chunked whether the body follows in chunked coding, which the head then declares
+     */
+    static ByteBuf head(KeptBuffer buffer, String method, String uri, OutboundRequest request, boolean chunked) {
+        int size = method.length() + 1 + uri.length() + VERSION_LINE_END.length + request.headersLength() + 2;
+        if (chunked) {
+            size += TRANSFER_ENCODING.length() + CHUNKED.length() + 4;
         }
         ByteBuf head = buffer.take(size);
         writeLatin1(head, method);
         head.writeByte(' ');
         writeLatin1(head, uri);
         head.writeBytes(VERSION_LINE_END);
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> fields = fields(headers); fields.hasNext();) {
-            Map.Entry<CharSequence, CharSequence> field = fields.next();
-            writeHeader(head, field.getKey(), field.getValue());
+        request.writeHeaders(head);
+        if (chunked) {
+            writeHeader(head, TRANSFER_ENCODING, CHUNKED);
         }
         return head.writeByte('\r').writeByte('\n');
     }
@@ -66,21 +69,6 @@ final class Http1RequestBytes {
             // Netty's shortcut writes other buffers as US-ASCII, which would turn bytes 0x80 to 0xFF into '?'.
             out.writeCharSequence(text, StandardCharsets.ISO_8859_1);
         }
-    }
-
-    /**
-     * The headers as character sequences: Vert.x's header map is Netty's, which hands them out as kept; any other
-     * map as strings.
-     */
-    @SuppressWarnings("unchecked")
-    private static Iterator<Map.Entry<CharSequence, CharSequence>> fields(MultiMap headers) {
-        if (headers == null) {
-            return Collections.emptyIterator();
-        }
-        if (headers instanceof io.netty.handler.codec.http.HttpHeaders netty) {
-            return netty.iteratorCharSequence();
-        }
-        return (Iterator<Map.Entry<CharSequence, CharSequence>>) (Iterator<?>) headers.iterator();
     }
 
     /** The size line before a chunk of {@code size} (more than 0) bytes. */

@@ -54,13 +54,13 @@ final class Http1UpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public Future<UpstreamCall> request(RequestOptions options) {
+    public Future<UpstreamCall> request(RequestOptions options, OutboundRequest request) {
         ContextInternal context = ContextInternal.current();
         if (context == null || !context.nettyEventLoop().inEventLoop()) {
             return Future.failedFuture(new IllegalStateException("upstream requests start on an event loop"));
         }
         Http1OriginPool pool = pool(context.nettyEventLoop());
-        Http1Call call = new Http1Call(context, options.getMethod(), options.getURI(), options.getHeaders(),
+        Http1Call call = new Http1Call(context, options.getMethod(), options.getURI(), request,
                 options.getConnectTimeout(), pool);
         pool.acquire(call);
         return call.created();

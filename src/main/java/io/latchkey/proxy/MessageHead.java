@@ -126,6 +126,15 @@ abstract class MessageHead {
         return fields[at + 1] - fields[at] + fields[at + 3] - fields[at + 2] + 4;
     }
 
+    /** The bytes {@link #writeFields} writes for {@code lines} (bit n for line n). */
+    final int fieldsLength(long lines) {
+        int length = 0;
+        for (long left = lines; left != 0; left &= left - 1) {
+            length += fieldLength(Long.numberOfTrailingZeros(left));
+        }
+        return length;
+    }
+
     /**
      * Writes the header lines marked in {@code lines} (bit n for line n) as {@link #writeField} writes each. Lines
      * that arrived written that way already ({@code name: value} and CR LF, as servers write them) and lie next to
@@ -190,12 +199,21 @@ abstract class MessageHead {
         return true;
     }
 
-    private AsciiString name(int header) {
+    /** Whether the name of header line {@code header} starts with {@code lowerPrefix}, in any case. */
+    final boolean nameStartsWith(int header, String lowerPrefix) {
+        int start = fields[header * 4];
+        return fields[header * 4 + 1] - start >= lowerPrefix.length()
+                && MessageReader.nameIs(bytes, start, lowerPrefix);
+    }
+
+    /** The name of header line {@code header}, a view of the head's bytes. */
+    final AsciiString name(int header) {
         int at = header * 4;
         return new AsciiString(bytes, fields[at], fields[at + 1] - fields[at], false);
     }
 
-    private AsciiString valueView(int header) {
+    /** The value of header line {@code header}, a view of the head's bytes. */
+    final AsciiString valueView(int header) {
         int at = header * 4;
         return new AsciiString(bytes, fields[at + 2], fields[at + 3] - fields[at + 2], false);
     }

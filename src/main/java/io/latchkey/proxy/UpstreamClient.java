@@ -11,10 +11,10 @@ import io.vertx.core.http.RequestOptions;
 interface UpstreamClient extends AutoCloseable {
 
     /**
-     * Starts a request: method, host, port, URI, headers and connect timeout come from the options. Call it on an
-     * event loop; the future completes there.
+     * Starts a request: method, host, port, URI and connect timeout come from the options, the headers from
+     * {@code request}. Call it on an event loop; the future completes there.
      */
-    Future<UpstreamCall> request(RequestOptions options);
+    Future<UpstreamCall> request(RequestOptions options, OutboundRequest request);
 
     @Override
     void close();

@@ -90,7 +90,6 @@ final class UpstreamForwarder {
                 .setPort(route.upstreamPort)
                 .setSsl(route.tls)
                 .setURI(outbound.uri(route.basePath, exchange.relativeRawPath))
-                .setHeaders(outbound.headers)
                 .setFollowRedirects(false)
                 .setConnectTimeout(route.connectTimeoutMillis);
         IdleWatch watch = route.idleTimeoutMillis > 0 ? watchOfThisEventLoop() : null;
@@ -102,7 +101,7 @@ final class UpstreamForwarder {
         if (exchange.attempt == 0 && !exchange.resentUnprocessed) {
             route.meters.overhead(exchange.sentNanos - exchange.arrivedNanos);
         }
-        Future<UpstreamCall> creating = route.client.request(options);
+        Future<UpstreamCall> creating = route.client.request(options, outbound);
         // A pooled connection carries the call at once; one opened for it, or freed within the pool's limit, carries
         // it later, and the upstream's silence counts from then: waiting to connect is the connect timeout's business.
         boolean carriedAtOnce = creating.isComplete();

@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.StreamResetException;
 import io.vertx.core.streams.ReadStream;
@@ -37,11 +36,8 @@ final class VertxUpstreamClient implements UpstreamClient {
      * allowed when equal (RFC 9113, 8.3.1), but nginx answers it with 400 "client sent duplicate host header".
      */
     @Override
-    public Future<UpstreamCall> request(RequestOptions options) {
-        if (options.getHeaders() != null) {
-            options.getHeaders().remove(HttpHeaders.HOST);
-        }
-        return client.request(options).map(Call::new);
+    public Future<UpstreamCall> request(RequestOptions options, OutboundRequest request) {
+        return client.request(options.setHeaders(request.headersWithoutHost())).map(Call::new);
     }
 
     @Override

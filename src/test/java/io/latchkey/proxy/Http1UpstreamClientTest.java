@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.latchkey.testing.ProxyHarness;
+import io.latchkey.testing.RawHttp;
 import io.latchkey.testing.RawUpstream;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Vertx;
@@ -79,6 +80,11 @@ class Http1UpstreamClientTest {
         return "upstream: http://127.0.0.1:" + port;
     }
 
+    /** The upstream's Host as the route on {@code port} names it. */
+    String upstreamAuthority(int port) {
+        return "127.0.0.1:" + port;
+    }
+
     void start(RawUpstream.Responder responder, String routeExtras) {
         upstream = upstream(responder);
         proxy = ProxyHarness.start(vertx, directory, """
@@ -105,6 +111,16 @@ class Http1UpstreamClientTest {
         RawUpstream.readBody(head, in);
         RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         return true;
+    }
+
+    /** Starts the proxy before an upstream that answers 200 "ok"; returns the heads it receives, as it receives them. */
+    private List<String> startRecordingHeads() {
+        List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start((head, in, out) -> {
+            heads.add(head);
+            return answerOk(head, in, out);
+        }, "");
+        return heads;
     }
 
     /** Sends {@code times} GETs one after another; each must get {@code status} and {@code body}. */
@@ -582,17 +598,44 @@ class Http1UpstreamClientTest {
 
     @Test
     void injectedCredentialReachesTheUpstreamOnAReusedConnection() {
-        List<String> heads = new java.util.concurrent.CopyOnWriteArrayList<>();
-        start((head, in, out) -> {
-            heads.add(head);
-            return answerOk(head, in, out);
-        }, "");
+        List<String> heads = startRecordingHeads();
         proxy.get("/raw/a?x=1");
         proxy.get("/raw/b");
         assertThat(heads).hasSize(2);
         assertThat(heads.get(0)).startsWith("GET /a?x=1 HTTP/1.1\r\n").contains("Authorization: Bearer raw-key\r\n");
         assertThat(heads.get(1)).startsWith("GET /b HTTP/1.1\r\n").contains("Authorization: Bearer raw-key\r\n");
         assertThat(upstream.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void theCallersHeaderLinesLeaveAsTheyArrivedBetweenHostAndTheInjectedOnes() {
+        List<String> heads = startRecordingHeads();
+        RawHttp.Exchange exchange = RawHttp.send(proxy.port(), "GET /raw/x?y=1 HTTP/1.1\r\nHost: caller.example\r\n"
+                + "X-One:  spaced \r\nx-two: b\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\n"
+                + "AUTHORIZATION: Bearer caller\r\nProxy-Authorization: Basic caller\r\nX-Latchkey-Subject: s\r\n"
+                + "Expect: nothing\r\nAccept: */*\r\nX-Empty:\r\nX-Three:\tc\r\n\r\n");
+        assertThat(exchange.status()).isEqualTo(200);
+        // X-One's spaces, X-Empty's missing one and X-Three's tab are the reader's to drop: those lines are
+        // written anew, the others copied.
+        assertThat(heads).containsExactly("GET /x?y=1 HTTP/1.1\r\nHost: " + upstreamAuthority(upstream.port()) + "\r\n"
+                + "X-One: spaced\r\nx-two: b\r\nAccept: */*\r\nX-Empty: \r\nX-Three: c\r\n"
+                + "Authorization: Bearer raw-key\r\n\r\n");
+    }
+
+    @Test
+    void aRequestWithMoreHeaderLinesThanAreMarkedAsBitsIsForwardedByTheSameRule() {
+        List<String> heads = startRecordingHeads();
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 70; i++) {
+            lines.append("X-Line-").append(i).append(": ").append(i).append("\r\n");
+        }
+        RawHttp.Exchange exchange = RawHttp.send(proxy.port(), "GET /raw/x HTTP/1.1\r\nHost: caller.example\r\n"
+                + "Connection: close, X-Hop\r\nX-Hop: 1\r\nAuthorization: Bearer caller\r\n"
+                + "Proxy-Authorization: Basic caller\r\nX-Latchkey-Subject: s\r\nExpect: nothing\r\n" + lines
+                + "\r\n");
+        assertThat(exchange.status()).isEqualTo(200);
+        assertThat(heads).containsExactly("GET /x HTTP/1.1\r\nHost: " + upstreamAuthority(upstream.port()) + "\r\n" + lines
+                + "Authorization: Bearer raw-key\r\n\r\n");
     }
 
     /** Reads a chunked body as the upstream receives it; returns its bytes. Refuses anything but the coding's form. */

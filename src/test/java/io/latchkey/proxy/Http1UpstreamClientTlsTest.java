@@ -32,6 +32,11 @@ class Http1UpstreamClientTlsTest extends Http1UpstreamClientTest {
     }
 
     @Override
+    String upstreamAuthority(int port) {
+        return "api.latchkey.test:" + port;
+    }
+
+    @Override
     String upstreamKeys(int port) {
         return "upstream: https://api.latchkey.test:" + port + "\n      caBundle: " + certificates.caCertificate;
     }

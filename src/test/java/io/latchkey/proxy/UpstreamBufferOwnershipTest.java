@@ -311,7 +311,8 @@ class UpstreamBufferOwnershipTest {
                 System::nanoTime, allocator);
         CompletableFuture<UpstreamResponse> answered = new CompletableFuture<>();
         onContext(() -> client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-                .setPort(scripted.port()).setURI("/").setConnectTimeout(5_000)).compose(call -> {
+                .setPort(scripted.port()).setURI("/").setConnectTimeout(5_000),
+                OutboundRequest.toAuthority("127.0.0.1:" + scripted.port())).compose(call -> {
                     call.end(null);
                     return call.response();
                 }).onComplete(result -> {
