@@ -6,6 +6,7 @@ import java.util.Set;
 import io.latchkey.inject.RouteInjection;
 import io.latchkey.policy.Allow;
 import io.latchkey.policy.RouteSpec;
+import io.netty.util.AsciiString;
 
 /** A route ready for the hot path: everything a request needs is computed here, once per policy load. */
 final class CompiledRoute {
@@ -20,6 +21,9 @@ final class CompiledRoute {
     final boolean tls;
     /** {@code Host} for the upstream: the port only when it is not the scheme's default. */
     final String upstreamAuthority;
+    /** {@link #upstreamAuthority} as the bytes a head copies. */
+    final AsciiString hostHeaderValue;
+    final InjectedHeaderBytes injectedBytes;
     /** The upstream URL's path without a trailing slash; empty for none. */
     final String basePath;
     /** Caller header names that must not reach the upstream on this route, in lower case; compared in any case. */
@@ -45,6 +49,8 @@ final class CompiledRoute {
         this.upstreamHost = upstream.getHost();
         this.upstreamPort = portOf(upstream);
         this.upstreamAuthority = upstreamPort == (tls ? 443 : 80) ? upstreamHost : upstreamHost + ":" + upstreamPort;
+        this.hostHeaderValue = new AsciiString(upstreamAuthority);
+        this.injectedBytes = new InjectedHeaderBytes(injection.headerNames().size());
         String path = upstream.getRawPath() == null ? "" : upstream.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         Set<String> stripped = new java.util.TreeSet<>();

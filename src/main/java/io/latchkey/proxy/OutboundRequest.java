@@ -25,7 +25,8 @@ final class OutboundRequest implements InjectionTarget {
     private static final String CONTROL_HEADER_PREFIX = "x-latchkey-";
     private static final AsciiString HOST = AsciiString.cached("Host");
 
-    private final String host;
+    private final AsciiString host;
+    private final InjectedHeaderBytes injectedBytes;
     /** The caller's head, when Latchkey's own server read it and it has at most 64 lines; otherwise null. */
     private final MessageHead callerHead;
     /** Of {@link #callerHead}'s lines, those forwarded: bit n for line n. */
@@ -33,13 +34,14 @@ final class OutboundRequest implements InjectionTarget {
     /** The caller's forwarded headers when there is no {@link #callerHead}. */
     private final MultiMap forwardedHeaders;
     /** What the route injects: names at even places, each value after its name; null before the first. */
-    private String[] injected;
+    private CharSequence[] injected;
     private int injectedCount;
     private final StringBuilder query;
 
-    private OutboundRequest(String host, MessageHead callerHead, long forwardedLines, MultiMap forwardedHeaders,
-            StringBuilder query) {
+    private OutboundRequest(AsciiString host, InjectedHeaderBytes injectedBytes, MessageHead callerHead,
+            long forwardedLines, MultiMap forwardedHeaders, StringBuilder query) {
         this.host = host;
+        this.injectedBytes = injectedBytes;
         this.callerHead = callerHead;
         this.forwardedLines = forwardedLines;
         this.forwardedHeaders = forwardedHeaders;
@@ -61,15 +63,16 @@ final class OutboundRequest implements InjectionTarget {
         }
         MessageHead head = request.readHead();
         if (head != null && head.count() <= Long.SIZE) {
-            return new OutboundRequest(route.upstreamAuthority, head, forwardedLines(head, request.hopByHop(), route),
-                    null, query);
+            return new OutboundRequest(route.hostHeaderValue, route.injectedBytes, head,
+                    forwardedLines(head, request.hopByHop(), route), null, query);
         }
-        return new OutboundRequest(route.upstreamAuthority, null, 0, forwardedHeaders(request, route), query);
+        return new OutboundRequest(route.hostHeaderValue, route.injectedBytes, null, 0,
+                forwardedHeaders(request, route), query);
     }
 
     /** A request with no header but {@code Host}. */
     static OutboundRequest toAuthority(String host) {
-        return new OutboundRequest(host, null, 0, null, null);
+        return new OutboundRequest(new AsciiString(host), new InjectedHeaderBytes(0), null, 0, null, null);
     }
 
     /*
@@ -121,19 +124,20 @@ final class OutboundRequest implements InjectionTarget {
         // A credential's value must not end the header early (secret sources refuse line breaks already).
         HttpUtils.validateHeader(name, value);
         if (injected == null) {
-            injected = new String[4];
+            injected = new CharSequence[4];
         }
+        AsciiString bytes = injectedBytes.of(value);
         for (int i = 0; i < injectedCount * 2; i += 2) {
-            if (injected[i].equalsIgnoreCase(name)) {
-                injected[i + 1] = value;
+            if (AsciiString.contentEqualsIgnoreCase(injected[i], name)) {
+                injected[i + 1] = bytes;
                 return;
             }
         }
         if (injectedCount * 2 == injected.length) {
             injected = Arrays.copyOf(injected, injected.length * 2);
         }
-        injected[injectedCount * 2] = name;
-        injected[injectedCount * 2 + 1] = value;
+        injected[injectedCount * 2] = injectedBytes.of(name);
+        injected[injectedCount * 2 + 1] = bytes;
         injectedCount++;
     }
 
