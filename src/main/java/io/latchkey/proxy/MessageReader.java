@@ -1,5 +1,8 @@
 package io.latchkey.proxy;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
@@ -45,6 +48,11 @@ abstract class MessageReader<H> {
     static final boolean[] TOKEN = new boolean[256];
     /** Field content (RFC 9110, 5.5) by byte value: visible characters, obs-text, space and tab. */
     private static final boolean[] FIELD_CONTENT = new boolean[256];
+    /** Eight bytes of a head at once, in the order they lie (any order would do for the checks that use it). */
+    private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
+    private static final long LOW_BITS = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
 
     static {
         for (int b = 0; b < 256; b++) {
@@ -630,11 +638,38 @@ abstract class MessageReader<H> {
 
     /** Field content (RFC 9110, 5.5): visible characters, obs-text, space and tab; no other control character. */
     final void checkFieldContent(byte[] h, int start, int end, String what) {
-        for (int i = start; i < end; i++) {
+        if (firstNotFieldContent(h, start, end) >= 0) {
+            throw refused("has a control character in " + what);
+        }
+    }
+
+    /** Where the first byte that is not field content lies, or -1 when there is none. */
+    static int firstNotFieldContent(byte[] h, int start, int end) {
+        int i = start;
+        // Eight bytes at a time while none of them can be a control character; from a word that may hold one (most
+        // often a tab, which is allowed) on, byte by byte.
+        while (end - i >= Long.BYTES && !mayHoldControl((long) EIGHT_BYTES.get(h, i))) {
+            i += Long.BYTES;
+        }
+        for (; i < end; i++) {
             if (!FIELD_CONTENT[h[i] & 0xff]) {
-                throw refused("has a control character in " + what);
+                return i;
             }
         }
+        return -1;
+    }
+
+    /**
+     * Whether one of the eight bytes of {@code word} is below 0x20 or is 0x7F. The first term has a byte's high bit
+     * set where that byte, less 0x20, went below zero and the byte did not have its own high bit set; the second
+     * does the same for bytes equal to 0x7F. Borrows may mark bytes above a marked one too, never a word that has
+     * none (the "has less than" of Bit Twiddling Hacks, valid for bounds up to 0x80).
+     */
+    static boolean mayHoldControl(long word) {
+        long belowSpace = (word - 0x20 * LOW_BITS) & ~word & HIGH_BITS;
+        long delete = word ^ (0x7f * LOW_BITS);
+        long isDelete = (delete - LOW_BITS) & ~delete & HIGH_BITS;
+        return (belowSpace | isDelete) != 0;
     }
 
     static boolean isControl(byte b) {
