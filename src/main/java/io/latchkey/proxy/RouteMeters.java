@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 /**
  * A route's meters. Labels are the route's name and its credentials' names: bounded by the policy, never taken from
@@ -93,11 +94,26 @@ final class RouteMeters {
             synchronized (this) {
                 meters = registered;
                 if (meters == null) {
-                    registered = meters = new Registered(registry, route, credentials);
+                    registered = meters = new Registered(recordingRegistry(registry), route, credentials);
                 }
             }
         }
         return meters;
+    }
+
+    /**
+     * Where a route's meters are registered: the one registry behind a composite that holds only one (Quarkus's
+     * global composite with Prometheus behind it, as shipped), else the registry given. A composite's meter records
+     * through an iterator over its registries' meters on every call: 3% of the proxy's user time in a profile, twice
+     * what the timer itself costs. Nothing is lost by going around it: Quarkus gives every registry the global meter
+     * filters the composite has, and the registries are all in place before a route's first request registers its
+     * meters. With two registries or more, the composite feeds them all.
+     */
+    static MeterRegistry recordingRegistry(MeterRegistry registry) {
+        if (registry instanceof CompositeMeterRegistry composite && composite.getRegistries().size() == 1) {
+            return composite.getRegistries().iterator().next();
+        }
+        return registry;
     }
 
     void forwarded() {
