@@ -23,6 +23,7 @@ final class CompiledRoute {
     final String upstreamAuthority;
     /** {@link #upstreamAuthority} as the bytes a head copies. */
     final AsciiString hostHeaderValue;
+    /** The bytes of the header names and values this route injects, encoded once per value. */
     final InjectedHeaderBytes injectedBytes;
     /** The upstream URL's path without a trailing slash; empty for none. */
     final String basePath;

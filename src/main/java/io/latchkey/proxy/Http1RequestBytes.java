@@ -22,11 +22,11 @@ final class Http1RequestBytes {
     private static final ByteBuf LAST_CHUNK = Unpooled.unreleasableBuffer(
             Unpooled.directBuffer(5).writeBytes("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII))).asReadOnly();
 
-    private Http1RequestBytes() {
-    }
-
     private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("Transfer-Encoding");
     private static final AsciiString CHUNKED = AsciiString.cached("chunked");
+
+    private Http1RequestBytes() {
+    }
 
     /**
      * Request line, headers and the blank line after them.
