@@ -37,6 +37,23 @@ chmod 755 "$WORK"   # nginx workers run as www-data
 UPSTREAM_PORT=18080 NGINX_PORT=18081 HAPROXY_PORT=18082 LATCHKEY_PORT=18083 NETTY_FLOOR_PORT=18089 RAW_FLOOR_PORT=18091
 VERTX_FLOOR_PORT=18090 LATCHKEY_VERTX_PORT=18092
 
+# The request every arm gets: by default wrk's own (request line and Host, nothing else); CALLER_HEADERS=mcp adds the
+# seven header lines an MCP server's HTTP client sends to an API (user agent, accept, encoding, content type, an API
+# version, a trace context, keep-alive), so that each proxy reads, filters and writes on a head like a real one. Both
+# load generators send the same lines; the results say which request was sent.
+case ${CALLER_HEADERS:-} in
+  "") HEADER_LINES=() ;;
+  mcp) HEADER_LINES=("User-Agent: mcp-server-github/1.4.2 (node 20.11.1)" "Accept: application/vnd.github+json"
+    "Accept-Encoding: gzip, deflate" "Content-Type: application/json" "X-GitHub-Api-Version: 2022-11-28"
+    "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" "Connection: keep-alive") ;;
+  *) echo "CALLER_HEADERS is empty (wrk's request) or mcp, not '$CALLER_HEADERS'" >&2; exit 2 ;;
+esac
+WRK_HEADERS=()
+for line in "${HEADER_LINES[@]}"; do WRK_HEADERS+=(-H "$line"); done
+# For bench/src/OpenLoopLoad.java: one header line per line.
+BENCH_HEADER_LINES=$(printf '%s\n' "${HEADER_LINES[@]}"); export BENCH_HEADER_LINES
+export CALLER_HEADERS=${CALLER_HEADERS:-}
+
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nginx haproxy wrk; }; }
 need nginx; need haproxy; need wrk
 
@@ -255,7 +272,7 @@ RESULTS="$WORK/results.tsv"; : > "$RESULTS"
 
 # Warm-up (the JIT), not measured.
 for arm in "${ARMS[@]}" latchkey-vertx; do
-  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${URL[$arm]}" >/dev/null
+  taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "${WRK_HEADERS[@]}" "${URL[$arm]}" >/dev/null
 done
 
 to_us() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) print v+0; else if (v ~ /ms$/) print v*1000; else if (v ~ /s$/) print v*1000000; else print v }'; }
@@ -265,7 +282,7 @@ for round in $(seq 1 "$ROUNDS"); do
     before=$(proxy_ticks "$arm")
     up_before=$(cpu_ticks "$UPSTREAM_PID")
     steal_before=$(steal_ms)
-    out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${URL[$arm]}")
+    out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${WRK_HEADERS[@]}" "${URL[$arm]}")
     steal=$(( $(steal_ms) - steal_before ))
     after=$(proxy_ticks "$arm")
     up_after=$(cpu_ticks "$UPSTREAM_PID")
@@ -299,7 +316,7 @@ PAIRED="$WORK/paired.tsv"; : > "$PAIRED"
 saturate_briefly() { # arm -> "requests/s CPU-seconds-per-1k"
   local before after out
   before=$(proxy_ticks "$1")
-  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${PAIR_SECONDS}s" "${URL[$1]}")
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${PAIR_SECONDS}s" "${WRK_HEADERS[@]}" "${URL[$1]}")
   after=$(proxy_ticks "$1")
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(cpu_per_1k $((after - before)) \
     "$(echo "$out" | awk '/requests in/ {print $1}')")"
@@ -382,7 +399,7 @@ python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "
   "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" "$FIRST_200_NO_CDS_MS" "$FIRST_200_NO_CDS_ALL" \
   "$FIRST_200_FULL_MS" "$FIRST_200_FULL_ALL" "$PAIRED" "$PAIRS" "$PAIR_SECONDS" "$OPEN_PAIRED" "$OPEN_PAIRS" \
   "$OPEN_PAIR_SECONDS" <<'PY' | tee bench/results/latest.md
-import sys, statistics, datetime, platform, subprocess
+import os, sys, statistics, datetime, platform, subprocess
 (path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
  first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all, paired_path, pairs, pair_seconds, open_paired_path,
  open_pairs, open_pair_seconds) = sys.argv[1:]
@@ -394,6 +411,10 @@ def fmt(v, d=0): return f"{v:,.{d}f}"
 med = {a: {k: statistics.median(col(a, i)) for k, i in (("rps", 2), ("p50", 3), ("p99", 4), ("cpu", 5), ("up", 6))} for a in arms}
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print(f"## Benchmark {datetime.date.today()} — {cpu}, {platform.system()} {platform.release()}, 2 cores")
+headers = [l for l in os.environ.get("BENCH_HEADER_LINES", "").split("\n") if l]
+print("\nEvery request: " + ("the request line and Host only (wrk's own)." if not headers else
+      f"the request line, Host and {len(headers)} header lines an MCP server's client sends (CALLER_HEADERS="
+      f"{os.environ.get('CALLER_HEADERS')}): " + "; ".join(f"`{l}`" for l in headers) + "."))
 print(f"\nSaturation with wrk (closed loop, 1 thread, {conns} connections, {duration}s per run, {rounds} interleaved rounds); medians with [min–max].\n")
 print("| arm | req/s | p50 µs | p99 µs | proxy CPU s / 1k req | one proxy core could serve (req/s) | upstream CPU (cores)"
       " | steal ms, most in a round | bytes allocated per request (JVM arms) |")

@@ -91,7 +91,14 @@ public class OpenLoopLoad {
         if ("1".equals(System.getenv("REALTIME_LOAD"))) {
             loop.submit(OpenLoopLoad::realtimeForThisThread).get();
         }
-        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n\r\n")
+        // Header lines besides Host, one per line (bench/run.sh, CALLER_HEADERS): the same ones wrk sends.
+        StringBuilder lines = new StringBuilder();
+        for (String line : System.getenv().getOrDefault("BENCH_HEADER_LINES", "").split("\n")) {
+            if (!line.isBlank()) {
+                lines.append(line).append("\r\n");
+            }
+        }
+        byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\n" + lines + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         Load load = new Load(loop, new Bootstrap().group(loop)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
