@@ -121,6 +121,8 @@ abstract class MessageReader<H> {
     long hopByHopLines;
     /** Of the first 64 header lines, the Content-Length ones: bit n for line n. */
     long contentLengthLines;
+    /** Of the first 64 header lines, those that read exactly as {@link MessageHead#writeField} writes them. */
+    long writtenAsIsLines;
     /** Whether a Connection line names more than keep-alive or close (then the rule is read from its values). */
     boolean connectionNamesOthers;
 
@@ -371,6 +373,7 @@ abstract class MessageReader<H> {
         expectsContinue = false;
         long hopByHop = 0;
         long lengths = 0;
+        long asIs = 0;
         connectionNamesOthers = false;
         int headerLines = lines - 1;
         for (int line = 1; line < headerLines; line++) {
@@ -410,6 +413,10 @@ abstract class MessageReader<H> {
             if (HopByHop.isFixed(h, lineStart, nameLength)) {
                 hopByHop |= bit;
             }
+            // "name: value" and CR LF, as servers write lines: such lines are copied on as they are.
+            if (valueStart == colon + 2 && h[colon + 1] == ' ' && valueEnd == end && end + 1 == lineEnds[line]) {
+                asIs |= bit;
+            }
             if (nameLength == 14 && nameIs(h, lineStart, "content-length")) {
                 lengths |= bit;
                 contentLength = contentLength(h, valueStart, valueEnd, contentLength);
@@ -436,6 +443,7 @@ abstract class MessageReader<H> {
         fieldCount = count;
         hopByHopLines = hopByHop;
         contentLengthLines = lengths;
+        writtenAsIsLines = asIs;
     }
 
     /** A Content-Length value: digits, or a list of equal ones; equal to any seen before. */

@@ -149,7 +149,36 @@ class ResponseReaderTest {
         written.clear();
         head.writeFields(1L | 1L << 10, written);
         assertThat(written.toString(StandardCharsets.ISO_8859_1)).isEqualTo("Server: nginx\r\nContent-Length: 0\r\n");
+        // Every choice of lines, hop-by-hop ones too: the same bytes as line by line.
+        for (long chosen = 0; chosen < 1L << head.count(); chosen++) {
+            assertWrittenAsLineByLine(head, chosen);
+        }
         FED.clear();
+    }
+
+    @Test
+    void sixtyFourLinesAreCopiedToTheLastOne() {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 64; i++) {
+            lines.append(i == 0 ? "X-Line-0:  first\r\n" : "X-Line-" + i + ": " + i + "\r\n");
+        }
+        ResponseHead head = feed(false, "HTTP/1.1 200 OK\r\n" + lines + "\r\n").heads.get(0);
+        assertThat(head.count()).isEqualTo(64);
+        assertWrittenAsLineByLine(head, -1L);
+        assertWrittenAsLineByLine(head, -1L << 1);
+        assertWrittenAsLineByLine(head, 1L << 63 | 1L << 62 | 1L);
+        FED.clear();
+    }
+
+    private static void assertWrittenAsLineByLine(MessageHead head, long chosen) {
+        ByteBuf expected = Unpooled.buffer();
+        for (long left = chosen; left != 0; left &= left - 1) {
+            head.writeField(Long.numberOfTrailingZeros(left), expected);
+        }
+        ByteBuf written = Unpooled.buffer();
+        head.writeFields(chosen, written);
+        assertThat(written.toString(StandardCharsets.ISO_8859_1)).as("lines %x", chosen)
+                .isEqualTo(expected.toString(StandardCharsets.ISO_8859_1));
     }
 
     @Test
