@@ -97,8 +97,8 @@ public final class VaultStore implements AutoCloseable {
 
         private void fail(Throwable error) {
             if (closed) {
-                // Closing ends the Vault client's requests under way (a bare NullPointerException from within it, or
-                // a closed connection): not Vault failing, and nothing reads this store's state any more.
+                // A read still under way when the store closed (its connection closed with the client): not Vault
+                // failing, and nothing reads this store's state any more.
                 LOG.debugf("Reading Vault secret %s/%s ended as the store closed: %s", mount, path, describe(error));
                 return;
             }
