@@ -20,7 +20,9 @@ USER 185
 # GC_CONTAINER_OPTIONS (Parallel unless set); a second collector in JAVA_OPTS_APPEND stops the JVM with "Multiple
 # garbage collectors selected", so serial GC and the heap free ratios are chosen through the image's own variables.
 # A 64 MiB heap that starts small with a small young generation: 10-20 MiB less RSS than letting serial GC commit the
-# whole heap, at the same CPU per request. TrimNativeHeapInterval hands memory that the JIT compilers freed back to
+# whole heap, at the same CPU per request. It starts at 16 MiB, twice the young generation: an initial heap that is
+# all young generation (-Xms8m) made the JVM warn at every start ("NewSize was set larger than initial heap size")
+# and collect the old generation three times while starting (about 30 ms more in pauses), at the same RSS. TrimNativeHeapInterval hands memory that the JIT compilers freed back to
 # the OS every 5 s (glibc keeps it otherwise): about 25 MiB less RSS at 5k req/s, no latency cost seen (bench/run.sh,
 # LATCHKEY_JVM_FLAGS). The flag needs JDK 17.0.9 or later; IgnoreUnrecognizedVMOptions keeps an older base image
 # starting (without the trim) instead of refusing the option. CompileThresholdScaling=3 lets methods run three times
@@ -29,7 +31,7 @@ USER 185
 # rates is slower (p50 +0.2-0.4 ms in the first minute at 10-100 req/s). Append -XX:CompileThresholdScaling=1 for
 # the JVM's default. JvmImageIT starts the jar with the options this file composes.
 ENV GC_CONTAINER_OPTIONS="-XX:+UseSerialGC" GC_MIN_HEAP_FREE_RATIO=10 GC_MAX_HEAP_FREE_RATIO=30
-ENV JAVA_OPTS_APPEND="-Xmx64m -Xms8m -Xmn8m -XX:CompileThresholdScaling=3 -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
+ENV JAVA_OPTS_APPEND="-Xmx64m -Xms16m -Xmn8m -XX:CompileThresholdScaling=3 -XX:+IgnoreUnrecognizedVMOptions -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"
 ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
 # AppCDS: a training run (start, one proxied request, stop) archives the classes that start-up loads, with this
 # image's JDK and jar, so that every start maps them instead of loading them again: the first proxied 200 comes

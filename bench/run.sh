@@ -161,7 +161,7 @@ taskset -c 1 java -Xmx64m -XX:+UseSerialGC -cp "$BENCH_CP" TokenEndpoint $TOKEN_
 # Each Latchkey as the issue asks: one CPU, one event loop, -Xmx64m; no database, no access log. The heap flags
 # after -Xmx64m are the ones the JVM Dockerfile ships (a small young generation that the heap grows from, JIT
 # thresholds scaled by three).
-LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms8m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:CompileThresholdScaling=3 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"}
+LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms16m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:CompileThresholdScaling=3 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"}
 # The JVM image ships an AppCDS archive written by a training run (src/main/docker/cds-training.sh); the harness
 # writes one the same way, with the same flags, and runs every Latchkey with it, as the image does.
 # Every Latchkey arm runs the without-database build (target/quarkus-app-without-database), the one a sidecar with

@@ -76,7 +76,7 @@ spec:
     - {name: vertx11, prefix: /vertx11, upstream: "https://localhost:$UPSTREAM_H1_PORT", caBundle: $WORK/cert.pem,
        http2: true, inject: [{bearer: token}]}
 CONF
-LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms8m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:CompileThresholdScaling=3 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"}
+LATCHKEY_JVM_FLAGS=${LATCHKEY_JVM_FLAGS:-"-Xmx64m -Xms16m -Xmn8m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:CompileThresholdScaling=3 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=5000"}
 BENCH_TOKEN=bench-token LATCHKEY_POLICY="$WORK/policy.yaml" LATCHKEY_PROXY_PORT=$LATCHKEY_PORT \
   LATCHKEY_PROXY_EVENT_LOOPS=1 LATCHKEY_ACCESS_LOG=false LATCHKEY_DATABASE_ENABLED=false \
   QUARKUS_HTTP_PORT=0 QUARKUS_MANAGEMENT_PORT=0 \

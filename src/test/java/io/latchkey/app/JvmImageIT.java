@@ -77,6 +77,8 @@ class JvmImageIT {
                 PackagedApplicationIT.stopsOnSigterm(process);
             }
             assertThat(Files.readString(output)).doesNotContain("image-it-token-93c7");
+            // Nor does the JVM warn about the image's options (-Xms8m -Xmn8m made it warn at every start).
+            assertThat(Files.readAllLines(output)).noneMatch(line -> line.contains("][warning]"));
         } finally {
             vertx.close();
         }
