@@ -14,7 +14,8 @@
 # -Xmx64m); the load generators, the upstream (nginx returning a fixed 1 KiB body) and D2's token endpoint share
 # CPU 1. Arms are interleaved (A B C D D2 D3 F0 F1 F2, A B C ...) so drift in the machine affects all of them alike.
 # Latchkey runs without its database (no audit trail), as nginx and HAProxy run without access logs. Results:
-# markdown tables of medians with min and max, on stdout and in bench/results/latest.md.
+# markdown tables of medians with min and max, on stdout and in bench/results/latest.md (latest-mcp.md with
+# CALLER_HEADERS=mcp, so that a run of either request keeps the other's results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -48,6 +49,7 @@ case ${CALLER_HEADERS:-} in
     "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" "Connection: keep-alive") ;;
   *) echo "CALLER_HEADERS is empty (wrk's request) or mcp, not '$CALLER_HEADERS'" >&2; exit 2 ;;
 esac
+SUMMARY=bench/results/latest${CALLER_HEADERS:+-$CALLER_HEADERS}.md
 WRK_HEADERS=()
 for line in "${HEADER_LINES[@]}"; do WRK_HEADERS+=(-H "$line"); done
 # For bench/src/OpenLoopLoad.java: one header line per line.
@@ -398,7 +400,7 @@ mkdir -p bench/results
 python3 - "$RESULTS" "$FIRST_200_MS" "$RSS_IDLE_KB" "$RSS_LOAD_KB" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$OPEN" "$RSS_5K_KB" \
   "$TOKENS_ISSUED" "$OAUTH_ELAPSED_S" "$TOKEN_LIFETIME" "$FIRST_200_ALL" "$FIRST_200_NO_CDS_MS" "$FIRST_200_NO_CDS_ALL" \
   "$FIRST_200_FULL_MS" "$FIRST_200_FULL_ALL" "$PAIRED" "$PAIRS" "$PAIR_SECONDS" "$OPEN_PAIRED" "$OPEN_PAIRS" \
-  "$OPEN_PAIR_SECONDS" <<'PY' | tee bench/results/latest.md
+  "$OPEN_PAIR_SECONDS" <<'PY' | tee "$SUMMARY"
 import os, sys, statistics, datetime, platform, subprocess
 (path, first_ms, rss_idle, rss_load, duration, rounds, conns, open_path, rss_5k, tokens, oauth_s, lifetime, first_all,
  first_no_cds_ms, first_no_cds_all, first_full_ms, first_full_all, paired_path, pairs, pair_seconds, open_paired_path,
