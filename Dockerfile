@@ -22,10 +22,11 @@ USER 185
 # A 64 MiB heap that starts small with a small young generation: 10-20 MiB less RSS than letting serial GC commit the
 # whole heap, at the same CPU per request. It starts at 16 MiB, twice the young generation: an initial heap that is
 # all young generation (-Xms8m) made the JVM warn at every start ("NewSize was set larger than initial heap size")
-# and collect the old generation three times while starting (about 30 ms more in pauses), at the same RSS. TrimNativeHeapInterval hands memory that the JIT compilers freed back to
-# the OS every 5 s (glibc keeps it otherwise): about 25 MiB less RSS at 5k req/s, no latency cost seen (bench/run.sh,
-# LATCHKEY_JVM_FLAGS). The flag needs JDK 17.0.9 or later; IgnoreUnrecognizedVMOptions keeps an older base image
-# starting (without the trim) instead of refusing the option. CompileThresholdScaling=3 lets methods run three times
+# and collect the old generation three times while starting (30-45 ms more in pauses), at the same RSS.
+# TrimNativeHeapInterval hands memory that the JIT compilers freed back to the OS every 5 s (glibc keeps it
+# otherwise): about 25 MiB less RSS at 5k req/s, no latency cost seen (bench/run.sh, LATCHKEY_JVM_FLAGS). The flag
+# needs JDK 17.0.9 or later; IgnoreUnrecognizedVMOptions keeps an older base image starting (without the trim)
+# instead of refusing the option. CompileThresholdScaling=3 lets methods run three times
 # longer before the JIT compiles them: on one CPU the compilers otherwise spend about 1 s of start-up on code that
 # runs only then. First proxied 200 1.7 s instead of 2.2-2.5 s, CPU per request once warm the same; warm-up at low
 # rates is slower (p50 +0.2-0.4 ms in the first minute at 10-100 req/s). Append -XX:CompileThresholdScaling=1 for
