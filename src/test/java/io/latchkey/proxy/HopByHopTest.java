@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class HopByHopTest {
 
     @Test
-    void theFixedNamesAreFoundInTheHeadsBytesInAnyCaseAndAtAnyOffset() {
+    void theFixedNamesAreFoundInAnyCaseWhereAHeadHoldsThem() {
         assertThat(HopByHop.NAMES).containsExactlyInAnyOrder("connection", "keep-alive", "proxy-connection", "te",
                 "trailer", "transfer-encoding", "upgrade");
         for (String name : HopByHop.NAMES) {
