@@ -19,7 +19,7 @@ import io.vertx.core.streams.ReadStream;
 
 /**
  * One request on a pooled HTTP/1.1 upstream connection, and the answer to it: one object is both halves, so a request
- * costs this object, its head's bytes, two promises and the answer's {@link ResponseHead}.
+ * costs this object, its head's bytes and the answer's {@link ResponseHead}.
  * <p>
  * Confined to the event loop of the caller's request, which is its connection's event loop too. Everything that runs
  * the forwarder's handlers is dispatched on the request's context, as Vert.x's own client does, so
@@ -35,8 +35,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private final OutboundRequest request;
     final long connectTimeoutMillis;
     private final Http1OriginPool pool;
-    private final Promise<UpstreamCall> created;
-    private final Promise<UpstreamResponse> answered;
+    private final UpstreamListener listener;
     /** The connection carrying the call; null before one is assigned and once the call is over. */
     private Http1Connection connection;
     /** Set and cancelled by the pool: a wait for a pooled connection that gives up at the connect timeout. */
@@ -70,19 +69,14 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     /** @param request its headers are sent as they are, with the chunked coding's header added when it is used */
     Http1Call(ContextInternal context, HttpMethod method, String uri, OutboundRequest request,
-            long connectTimeoutMillis, Http1OriginPool pool) {
+            long connectTimeoutMillis, Http1OriginPool pool, UpstreamListener listener) {
         this.context = context;
         this.method = method;
         this.uri = uri;
         this.request = request;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.pool = pool;
-        this.created = context.promise();
-        this.answered = context.promise();
-    }
-
-    Future<UpstreamCall> created() {
-        return created.future();
+        this.listener = listener;
     }
 
     // ---- from the pool and the connection
@@ -104,7 +98,12 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             writeWholeRequest();
             return;
         }
-        context.emit(this, created::tryComplete);
+        // A method of the class, not of this call: nothing is allocated to say so.
+        context.emit(this, Http1Call::announceCarried);
+    }
+
+    private static void announceCarried(Http1Call call) {
+        call.listener.carried(call);
     }
 
     /** No connection could be had: the request never left (or, on a retry, never left again). */
@@ -114,7 +113,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             return;
         }
         over = true;
-        context.emit(cause, created::tryFail);
+        context.emit(cause, listener::notCarried);
     }
 
     /** Gave up waiting for a free pooled connection. */
@@ -194,7 +193,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             return;
         }
         response = head;
-        answered.tryComplete(this);
+        listener.answered(this);
     }
 
     private void onBody(ByteBuf bytes, boolean last) {
@@ -309,8 +308,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         if (caller != null) {
             caller.resume();
         }
-        if (!answered.future().isComplete()) {
-            answered.tryFail(cause);
+        if (response == null) {
+            listener.notAnswered(cause);
         } else if (wholeBody != null) {
             wholeBody.tryFail(cause);
         } else if (exceptionHandler != null) {
@@ -319,11 +318,6 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     // ---- UpstreamCall
-
-    @Override
-    public Future<UpstreamResponse> response() {
-        return answered.future();
-    }
 
     @Override
     public void end(Buffer body) {

@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
-import io.vertx.core.Future;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.impl.VertxInternal;
@@ -54,16 +53,15 @@ final class Http1UpstreamClient implements UpstreamClient {
     }
 
     @Override
-    public Future<UpstreamCall> request(RequestOptions options, OutboundRequest request) {
+    public void request(RequestOptions options, OutboundRequest request, UpstreamListener listener) {
         ContextInternal context = ContextInternal.current();
         if (context == null || !context.nettyEventLoop().inEventLoop()) {
-            return Future.failedFuture(new IllegalStateException("upstream requests start on an event loop"));
+            listener.notCarried(new IllegalStateException("upstream requests start on an event loop"));
+            return;
         }
         Http1OriginPool pool = pool(context.nettyEventLoop());
-        Http1Call call = new Http1Call(context, options.getMethod(), options.getURI(), request,
-                options.getConnectTimeout(), pool);
-        pool.acquire(call);
-        return call.created();
+        pool.acquire(new Http1Call(context, options.getMethod(), options.getURI(), request,
+                options.getConnectTimeout(), pool, listener));
     }
 
     private Http1OriginPool pool(EventLoop loop) {

@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 import io.latchkey.credential.CredentialUnavailableException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClosedException;
@@ -101,58 +101,91 @@ final class UpstreamForwarder {
         if (exchange.attempt == 0 && !exchange.resentUnprocessed) {
             route.meters.overhead(exchange.sentNanos - exchange.arrivedNanos);
         }
-        Future<UpstreamCall> creating = route.client.request(options, outbound);
-        // A pooled connection carries the call at once; one opened for it, or freed within the pool's limit, carries
-        // it later, and the upstream's silence counts from then: waiting to connect is the connect timeout's business.
-        boolean carriedAtOnce = creating.isComplete();
-        creating.onComplete(created -> {
-            if (created.failed()) {
-                errors.send(request, UpstreamFailures.classify(created.cause(), route));
+        Attempt attempt = new Attempt(exchange, watch);
+        route.client.request(options, outbound, attempt);
+        attempt.asking = false;
+    }
+
+    /**
+     * One sending of an exchange upstream (a replay is another): hears whether a connection carries it, what the
+     * upstream answers, and whether the caller goes away meanwhile. One object per sending stands in for the futures
+     * and listeners this took before.
+     */
+    private final class Attempt implements UpstreamListener, Handler<Void> {
+
+        private final Exchange exchange;
+        /** This event loop's idle watch, on a route with an idle timeout; null on others. */
+        private final IdleWatch watch;
+        /** True while the client is being asked: a call carried before it returns had a pooled connection at once. */
+        boolean asking = true;
+        private UpstreamCall upstream;
+
+        Attempt(Exchange exchange, IdleWatch watch) {
+            this.exchange = exchange;
+            this.watch = watch;
+        }
+
+        @Override
+        public void carried(UpstreamCall call) {
+            upstream = call;
+            exchange.upstream = call;
+            if (watch != null) {
+                // A connection opened for the call, or freed within the pool's limit, carries it later than it was
+                // sent, and the upstream's silence counts from then: waiting to connect is the connect timeout's
+                // business.
+                watch.watch(exchange, asking ? exchange.sentNanos : nanoClock.getAsLong());
+            }
+            exchange.request.response().closeHandler(this);
+            sendBody(exchange, call);
+        }
+
+        @Override
+        public void notCarried(Throwable cause) {
+            errors.send(exchange.request, UpstreamFailures.classify(cause, exchange.route));
+        }
+
+        /** The caller closed its connection: the call is abandoned. */
+        @Override
+        public void handle(Void closed) {
+            IdleWatch.forget(exchange);
+            upstream.reset(CALLER_CLOSED);
+            exchange.done.handle(null);
+        }
+
+        @Override
+        public void answered(UpstreamResponse response) {
+            CompiledRoute route = exchange.route;
+            long now = nanoClock.getAsLong();
+            if (watch != null) {
+                exchange.lastActivityNanos = now;
+            }
+            int status = response.statusCode();
+            route.meters.answered(status, exchange.sentNanos, now);
+            if (status == 401 && exchange.attempt == 0 && route.injection.renewable()) {
+                if (exchange.replayable()) {
+                    renewAndReplay(exchange, response);
+                    return;
+                }
+                // Not replayable (a large or streamed body): the 401 passes through, and the next request gets a
+                // new token.
+                route.injection.rejected(exchange.startedAt);
+            }
+            route.meters.forwarded();
+            relay(exchange, response);
+        }
+
+        @Override
+        public void notAnswered(Throwable cause) {
+            IdleWatch.forget(exchange);
+            if (cause instanceof UnprocessedRequestException && !exchange.resentUnprocessed
+                    && exchange.replayable() && !exchange.request.response().closed()) {
+                // Declined before processing (HTTP/2 GOAWAY or REFUSED_STREAM): safe to send again, once.
+                exchange.resentUnprocessed = true;
+                send(exchange);
                 return;
             }
-            UpstreamCall upstream = created.result();
-            exchange.upstream = upstream;
-            if (watch != null) {
-                watch.watch(exchange, carriedAtOnce ? exchange.sentNanos : nanoClock.getAsLong());
-            }
-            request.response().closeHandler(closed -> {
-                IdleWatch.forget(exchange);
-                upstream.reset(CALLER_CLOSED);
-                exchange.done.handle(null);
-            });
-            upstream.response().onComplete(answered -> {
-                if (answered.succeeded()) {
-                    long now = nanoClock.getAsLong();
-                    if (watch != null) {
-                        exchange.lastActivityNanos = now;
-                    }
-                    route.meters.answered(answered.result().statusCode(), exchange.sentNanos, now);
-                }
-                if (answered.failed() && answered.cause() instanceof UnprocessedRequestException
-                        && !exchange.resentUnprocessed && exchange.replayable() && !request.response().closed()) {
-                    // Declined before processing (HTTP/2 GOAWAY or REFUSED_STREAM): safe to send again, once.
-                    IdleWatch.forget(exchange);
-                    exchange.resentUnprocessed = true;
-                    send(exchange);
-                } else if (answered.failed()) {
-                    IdleWatch.forget(exchange);
-                    errors.send(request, UpstreamFailures.classify(answered.cause(), route));
-                } else if (answered.result().statusCode() == 401 && exchange.attempt == 0
-                        && route.injection.renewable() && exchange.replayable()) {
-                    renewAndReplay(exchange, answered.result());
-                } else {
-                    if (answered.result().statusCode() == 401 && exchange.attempt == 0
-                            && route.injection.renewable()) {
-                        // Not replayable (a large or streamed body): the 401 passes through, and the next request
-                        // gets a new token.
-                        route.injection.rejected(exchange.startedAt);
-                    }
-                    route.meters.forwarded();
-                    relay(exchange, answered.result());
-                }
-            });
-            sendBody(exchange, upstream);
-        });
+            errors.send(exchange.request, UpstreamFailures.classify(cause, exchange.route));
+        }
     }
 
     /** This event loop's idle watch; null when not called on an event loop. */

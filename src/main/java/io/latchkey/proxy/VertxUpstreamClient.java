@@ -36,8 +36,24 @@ final class VertxUpstreamClient implements UpstreamClient {
      * allowed when equal (RFC 9113, 8.3.1), but nginx answers it with 400 "client sent duplicate host header".
      */
     @Override
-    public Future<UpstreamCall> request(RequestOptions options, OutboundRequest request) {
-        return client.request(options.setHeaders(request.headersWithoutHost())).map(Call::new);
+    public void request(RequestOptions options, OutboundRequest request, UpstreamListener listener) {
+        client.request(options.setHeaders(request.headersWithoutHost())).onComplete(created -> {
+            if (created.failed()) {
+                listener.notCarried(created.cause());
+                return;
+            }
+            Call call = new Call(created.result());
+            listener.carried(call);
+            call.request.response().onComplete(answered -> {
+                if (answered.succeeded()) {
+                    listener.answered(new Response(answered.result()));
+                } else {
+                    listener.notAnswered(call.unprocessed(answered.cause())
+                            ? new UnprocessedRequestException(answered.cause())
+                            : answered.cause());
+                }
+            });
+        });
     }
 
     @Override
@@ -51,15 +67,6 @@ final class VertxUpstreamClient implements UpstreamClient {
 
         Call(HttpClientRequest request) {
             this.request = request;
-        }
-
-        @Override
-        public Future<UpstreamResponse> response() {
-            return request.response().transform(answered -> answered.succeeded()
-                    ? Future.succeededFuture(new Response(answered.result()))
-                    : Future.failedFuture(unprocessed(answered.cause())
-                            ? new UnprocessedRequestException(answered.cause())
-                            : answered.cause()));
         }
 
         /** Whether the upstream said it did not process this request (RFC 9113, 8.7). */

@@ -312,14 +312,29 @@ class UpstreamBufferOwnershipTest {
         CompletableFuture<UpstreamResponse> answered = new CompletableFuture<>();
         onContext(() -> client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
                 .setPort(scripted.port()).setURI("/").setConnectTimeout(5_000),
-                OutboundRequest.toAuthority("127.0.0.1:" + scripted.port())).compose(call -> {
-                    call.end(null);
-                    return call.response();
-                }).onComplete(result -> {
-                    if (onHead != null && result.succeeded()) {
-                        onHead.accept(result.result());
+                OutboundRequest.toAuthority("127.0.0.1:" + scripted.port()), new UpstreamListener() {
+                    @Override
+                    public void carried(UpstreamCall call) {
+                        call.end(null);
                     }
-                    answered.complete(result.result());
+
+                    @Override
+                    public void notCarried(Throwable cause) {
+                        answered.completeExceptionally(cause);
+                    }
+
+                    @Override
+                    public void answered(UpstreamResponse response) {
+                        if (onHead != null) {
+                            onHead.accept(response);
+                        }
+                        answered.complete(response);
+                    }
+
+                    @Override
+                    public void notAnswered(Throwable cause) {
+                        answered.completeExceptionally(cause);
+                    }
                 }));
         return answered.get(10, TimeUnit.SECONDS);
     }
