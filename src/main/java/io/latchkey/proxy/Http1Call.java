@@ -9,7 +9,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.buffer.impl.BufferImpl;
@@ -48,10 +47,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     private boolean chunked;
     /** The caller whose body is being streamed up; null when none is. */
     private ReadStream<Buffer> caller;
-    private Handler<Buffer> handler;
-    private Handler<Void> endHandler;
-    private Handler<Buffer> lastChunkHandler;
-    private Handler<Throwable> exceptionHandler;
+    /** Who reads the answer's body as it arrives; null until someone does. */
+    private UpstreamBodyListener bodyListener;
     private boolean paused;
     /** Chunks (and the end) read while paused or before a handler was set; null until first needed. */
     private ArrayDeque<Object> pending;
@@ -200,10 +197,10 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         if (over) {
             return;
         }
-        if (last && bytes.isReadable() && lastChunkHandler != null && deliversNow()) {
+        if (last && bytes.isReadable() && deliversNow()) {
             // Lent, not copied, as below; handed on with the end so that it is written once.
             finish();
-            lastChunkHandler.handle(BufferImpl.buffer(bytes));
+            bodyListener.end(BufferImpl.buffer(bytes));
             return;
         }
         if (bytes.isReadable()) {
@@ -239,7 +236,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     /** Whether a chunk read now goes straight to the handler, nothing being queued before it. */
     private boolean deliversNow() {
-        return wholeBody == null && !paused && handler != null && (pending == null || pending.isEmpty());
+        return wholeBody == null && !paused && bodyListener != null && (pending == null || pending.isEmpty());
     }
 
     private void deliver(Object chunkOrEnd) {
@@ -284,11 +281,9 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
 
     private void emit(Object chunkOrEnd) {
         if (chunkOrEnd == END) {
-            if (endHandler != null) {
-                endHandler.handle(null);
-            }
+            bodyListener.end(null);
         } else {
-            handler.handle((Buffer) chunkOrEnd);
+            bodyListener.chunk((Buffer) chunkOrEnd);
         }
     }
 
@@ -312,8 +307,8 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
             listener.notAnswered(cause);
         } else if (wholeBody != null) {
             wholeBody.tryFail(cause);
-        } else if (exceptionHandler != null) {
-            exceptionHandler.handle(cause);
+        } else if (bodyListener != null) {
+            bodyListener.failed(cause);
         }
     }
 
@@ -438,30 +433,11 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     @Override
-    public UpstreamResponse handler(Handler<Buffer> handler) {
-        this.handler = handler;
-        if (handler != null && pending != null && !pending.isEmpty() && !paused) {
+    public void bodyTo(UpstreamBodyListener listener) {
+        this.bodyListener = listener;
+        if (pending != null && !pending.isEmpty() && !paused) {
             context.runOnContext(ignored -> drain());
         }
-        return this;
-    }
-
-    @Override
-    public UpstreamResponse endHandler(Handler<Void> handler) {
-        this.endHandler = handler;
-        return this;
-    }
-
-    @Override
-    public UpstreamResponse lastChunkHandler(Handler<Buffer> handler) {
-        this.lastChunkHandler = handler;
-        return this;
-    }
-
-    @Override
-    public UpstreamResponse exceptionHandler(Handler<Throwable> handler) {
-        this.exceptionHandler = handler;
-        return this;
     }
 
     @Override
@@ -484,7 +460,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     }
 
     private void drain() {
-        while (!paused && handler != null && pending != null && !pending.isEmpty()) {
+        while (!paused && bodyListener != null && pending != null && !pending.isEmpty()) {
             Object chunkOrEnd = pending.poll();
             emit(chunkOrEnd);
             release(chunkOrEnd);

@@ -15,9 +15,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 /**
- * Sends a request to its route's upstream and streams the answer back. Bodies flow through Vert.x pipes in both
- * directions, so back-pressure reaches the slower side and nothing is held whole in memory; each chunk is written as
- * it arrives, which is what keeps server-sent events flowing event by event.
+ * Sends a request to its route's upstream and streams the answer back. Bodies are streamed in both directions, each
+ * side paused while the other cannot take more, so back-pressure reaches the slower side and nothing is held whole in
+ * memory; each chunk is written as it arrives, which is what keeps server-sent events flowing event by event.
  * <p>
  * On a route whose tokens Latchkey renews, a small body is kept, and a 401 from the upstream renews the token and
  * replays the request once; a second 401, or a body too large to keep, passes through.
@@ -108,10 +108,10 @@ final class UpstreamForwarder {
 
     /**
      * One sending of an exchange upstream (a replay is another): hears whether a connection carries it, what the
-     * upstream answers, and whether the caller goes away meanwhile. One object per sending stands in for the futures
-     * and listeners this took before.
+     * upstream answers and its body, which it relays, and whether the caller goes away meanwhile. One object per
+     * sending, where futures, their listeners and a handler for each event took one object each.
      */
-    private final class Attempt implements UpstreamListener, Handler<Void> {
+    private final class Attempt implements UpstreamListener, Handler<Void>, UpstreamBodyListener {
 
         private final Exchange exchange;
         /** This event loop's idle watch, on a route with an idle timeout; null on others. */
@@ -119,6 +119,8 @@ final class UpstreamForwarder {
         /** True while the client is being asked: a call carried before it returns had a pooled connection at once. */
         boolean asking = true;
         private UpstreamCall upstream;
+        /** The answer being relayed; null before. */
+        private UpstreamResponse answer;
 
         Attempt(Exchange exchange, IdleWatch watch) {
             this.exchange = exchange;
@@ -171,7 +173,7 @@ final class UpstreamForwarder {
                 route.injection.rejected(exchange.startedAt);
             }
             route.meters.forwarded();
-            relay(exchange, response);
+            relay(response);
         }
 
         @Override
@@ -185,6 +187,66 @@ final class UpstreamForwarder {
                 return;
             }
             errors.send(exchange.request, UpstreamFailures.classify(cause, exchange.route));
+        }
+
+        /**
+         * Streams the upstream's answer to the caller chunk by chunk, pausing the upstream while the caller's write
+         * queue is full. Written out rather than piped so that each chunk counts as the upstream's activity for the
+         * idle watch, and time spent waiting for a slow caller does not.
+         */
+        private void relay(UpstreamResponse answer) {
+            CallerRequest request = exchange.request;
+            CallerResponse response = request.response();
+            if (response.closed()) {
+                IdleWatch.forget(exchange);
+                upstream.reset(CALLER_CLOSED);
+                return;
+            }
+            boolean hasLength = copyHead(answer, response);
+            if (!hasLength && mayHaveBody(request.method(), answer.statusCode())) {
+                // A stream (server-sent events): the caller learns the status now, not with the first event.
+                response.writeHeadChunked();
+            }
+            this.answer = answer;
+            response.drainHandler(drained -> {
+                if (watch != null) {
+                    exchange.lastActivityNanos = nanoClock.getAsLong();
+                }
+                exchange.waitingForCaller = false;
+                answer.resume();
+            });
+            answer.bodyTo(this);
+        }
+
+        @Override
+        public void chunk(Buffer chunk) {
+            // Only a route with an idle timeout has a watch that reads when its upstream last sent something.
+            if (watch != null) {
+                exchange.lastActivityNanos = nanoClock.getAsLong();
+            }
+            CallerResponse response = exchange.request.response();
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                exchange.waitingForCaller = true;
+                answer.pause();
+            }
+        }
+
+        @Override
+        public void end(Buffer lastChunk) {
+            IdleWatch.forget(exchange);
+            if (lastChunk == null) {
+                exchange.request.response().end();
+            } else {
+                exchange.request.response().end(lastChunk);
+            }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            IdleWatch.forget(exchange);
+            // The status line is out; cutting the connection is how a truncated body is made visible.
+            exchange.request.closeConnection();
         }
     }
 
@@ -238,58 +300,6 @@ final class UpstreamForwarder {
             return;
         }
         upstream.pipeFrom(request, request.chunked());
-    }
-
-    /**
-     * Streams the upstream's answer to the caller chunk by chunk, pausing the upstream while the caller's write queue
-     * is full. Written out rather than piped so that each chunk counts as the upstream's activity for the idle watch,
-     * and time spent waiting for a slow caller does not.
-     */
-    private void relay(Exchange exchange, UpstreamResponse upstream) {
-        CallerRequest request = exchange.request;
-        CallerResponse response = request.response();
-        if (response.closed()) {
-            IdleWatch.forget(exchange);
-            exchange.upstream.reset(CALLER_CLOSED);
-            return;
-        }
-        boolean hasLength = copyHead(upstream, response);
-        if (!hasLength && mayHaveBody(request.method(), upstream.statusCode())) {
-            // A stream (server-sent events): the caller learns the status now, not with the first event.
-            response.writeHeadChunked();
-        }
-        // Only a route with an idle timeout has a watch that reads when its upstream last sent something.
-        boolean watched = exchange.route.idleTimeoutMillis > 0;
-        response.drainHandler(drained -> {
-            if (watched) {
-                exchange.lastActivityNanos = nanoClock.getAsLong();
-            }
-            exchange.waitingForCaller = false;
-            upstream.resume();
-        });
-        upstream.exceptionHandler(failed -> {
-            IdleWatch.forget(exchange);
-            // The status line is out; cutting the connection is how a truncated body is made visible.
-            request.closeConnection();
-        });
-        upstream.endHandler(ended -> {
-            IdleWatch.forget(exchange);
-            response.end();
-        });
-        upstream.handler(chunk -> {
-            if (watched) {
-                exchange.lastActivityNanos = nanoClock.getAsLong();
-            }
-            response.write(chunk);
-            if (response.writeQueueFull()) {
-                exchange.waitingForCaller = true;
-                upstream.pause();
-            }
-        });
-        upstream.lastChunkHandler(chunk -> {
-            IdleWatch.forget(exchange);
-            response.end(chunk);
-        });
     }
 
     private static void relayBuffered(CallerRequest request, UpstreamResponse upstream, Buffer body) {

@@ -3,7 +3,6 @@ package io.latchkey.proxy;
 import java.util.Map;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 
 /** An upstream's answer: status and headers, then the body, streamed with pause and resume or read whole. */
@@ -38,27 +37,8 @@ interface UpstreamResponse {
         return null;
     }
 
-    /**
-     * Receives each chunk of the body as it arrives. A chunk may be lent for the length of the call only (Latchkey's
-     * own client hands out its pooled read buffer): whoever keeps it longer, or hands it to a write that completes
-     * later, retains its {@code ByteBuf} and releases it after.
-     */
-    UpstreamResponse handler(Handler<Buffer> handler);
-
-    UpstreamResponse endHandler(Handler<Void> handler);
-
-    /**
-     * Receives the body's last chunk together with the end, instead of {@link #handler} followed by
-     * {@link #endHandler}, when both arrive at once and nothing waits before them (the common small answer, read in
-     * one piece), so that the relay can write them with one write. The chunk is lent as in {@link #handler}. A
-     * client that does not tell the last chunk apart never calls it.
-     */
-    default UpstreamResponse lastChunkHandler(Handler<Buffer> handler) {
-        return this;
-    }
-
-    /** Hears a failure after the head: the body is cut short. */
-    UpstreamResponse exceptionHandler(Handler<Throwable> handler);
+    /** Hands the body to {@code listener} as it arrives; chunks read before that wait here until then. */
+    void bodyTo(UpstreamBodyListener listener);
 
     /** Stops reading from the upstream until {@link #resume()}; chunks already read wait here. */
     UpstreamResponse pause();

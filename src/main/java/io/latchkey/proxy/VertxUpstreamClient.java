@@ -3,7 +3,6 @@ package io.latchkey.proxy;
 import java.util.Map;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.GoAway;
 import io.vertx.core.http.HttpClient;
@@ -132,21 +131,11 @@ final class VertxUpstreamClient implements UpstreamClient {
         }
 
         @Override
-        public UpstreamResponse handler(Handler<Buffer> handler) {
-            response.handler(handler);
-            return this;
-        }
-
-        @Override
-        public UpstreamResponse endHandler(Handler<Void> handler) {
-            response.endHandler(handler);
-            return this;
-        }
-
-        @Override
-        public UpstreamResponse exceptionHandler(Handler<Throwable> handler) {
-            response.exceptionHandler(handler);
-            return this;
+        public void bodyTo(UpstreamBodyListener listener) {
+            response.exceptionHandler(listener::failed);
+            response.endHandler(ended -> listener.end(null));
+            // Last, so that the end and a failure are heard from the first chunk on.
+            response.handler(listener::chunk);
         }
 
         @Override

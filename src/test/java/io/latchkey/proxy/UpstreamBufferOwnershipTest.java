@@ -239,11 +239,10 @@ class UpstreamBufferOwnershipTest {
     @Test
     void chunksThatWaitAreGivenBackOnceHandedOn() throws Exception {
         UpstreamResponse response = answeredWhileNobodyReads();
-        CompletableFuture<byte[]> body = new CompletableFuture<>();
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
-        onContext(() -> response.handler(chunk -> received.writeBytes(chunk.getBytes()))
-                .endHandler(ended -> body.complete(received.toByteArray())));
-        assertThat(body.get(10, TimeUnit.SECONDS)).isEqualTo(CHUNKED_BODY);
+        HeardBody heard = new HeardBody();
+        onContext(() -> response.bodyTo(heard));
+        assertThat(heard.over.get(10, TimeUnit.SECONDS)).endsWith("end");
+        assertThat(heard.bytes.toByteArray()).isEqualTo(CHUNKED_BODY);
     }
 
     @Test
@@ -261,26 +260,48 @@ class UpstreamBufferOwnershipTest {
     }
 
     @Test
-    void aSmallAnswerReadWholeReachesTheLastChunkHandlerWithItsEnd() throws Exception {
-        CompletableFuture<String> seen = new CompletableFuture<>();
-        StringBuilder events = new StringBuilder();
-        answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + chunkText(7), response -> response
-                .handler(chunk -> events.append("chunk ").append(chunk).append(", "))
-                .endHandler(ended -> seen.complete(events.append("end").toString()))
-                .lastChunkHandler(chunk -> seen.complete(events.append("last ").append(chunk).toString())));
-        assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("last chunk-0007");
+    void aSmallAnswerReadWholeEndsWithItsLastChunk() throws Exception {
+        HeardBody heard = new HeardBody();
+        answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + chunkText(7), response -> response.bodyTo(heard));
+        assertThat(heard.over.get(10, TimeUnit.SECONDS)).isEqualTo("last chunk-0007");
     }
 
     @Test
-    void aLastChunkThatWaitedReachesTheHandlerAndThenTheEnd() throws Exception {
+    void aLastChunkThatWaitedIsHandedOnAsAChunkBeforeTheEnd() throws Exception {
         UpstreamResponse response = answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + chunkText(7), null);
-        CompletableFuture<String> seen = new CompletableFuture<>();
-        StringBuilder events = new StringBuilder();
-        onContext(() -> response.lastChunkHandler(chunk -> seen.complete(events.append("last ").append(chunk)
-                .toString()))
-                .handler(chunk -> events.append("chunk ").append(chunk).append(", "))
-                .endHandler(ended -> seen.complete(events.append("end").toString())));
-        assertThat(seen.get(10, TimeUnit.SECONDS)).isEqualTo("chunk chunk-0007, end");
+        HeardBody heard = new HeardBody();
+        onContext(() -> response.bodyTo(heard));
+        assertThat(heard.over.get(10, TimeUnit.SECONDS)).isEqualTo("chunk chunk-0007, end");
+    }
+
+    /** Writes down what it hears: "chunk X, " for each chunk, then "last X", "end" or "failed: why". */
+    private static final class HeardBody implements UpstreamBodyListener {
+
+        final StringBuilder events = new StringBuilder();
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final CompletableFuture<String> over = new CompletableFuture<>();
+
+        @Override
+        public void chunk(Buffer chunk) {
+            bytes.writeBytes(chunk.getBytes());
+            events.append("chunk ").append(chunk).append(", ");
+        }
+
+        @Override
+        public void end(Buffer lastChunk) {
+            if (lastChunk == null) {
+                events.append("end");
+            } else {
+                bytes.writeBytes(lastChunk.getBytes());
+                events.append("last ").append(lastChunk);
+            }
+            over.complete(events.toString());
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            over.complete(events.append("failed: ").append(cause.getMessage()).toString());
+        }
     }
 
     /**
