@@ -49,7 +49,20 @@ case ${CALLER_HEADERS:-} in
     "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" "Connection: keep-alive") ;;
   *) echo "CALLER_HEADERS is empty (wrk's request) or mcp, not '$CALLER_HEADERS'" >&2; exit 2 ;;
 esac
-SUMMARY=bench/results/latest${CALLER_HEADERS:+-$CALLER_HEADERS}.md
+# HALT_POLL_NS: how long an idle vCPU polls for work before it halts (the guest's cpuidle-haltpoll driver), set for
+# the run and put back after it; unset, the machine's own setting is used, and either is reported. On the Firecracker
+# VMs here it is 0: a CPU with nothing to do halts at once, and each hop of a request between the two CPUs (load
+# generator to proxy, proxy to upstream and back) wakes the other one through the hypervisor. Direct connections make
+# no such hop (generator and upstream share CPU 1), so that cost lands in every proxy's added latency and in its CPU
+# per request at low rates. Set, it shows what the proxies add on a VM whose CPUs do not halt between requests (the
+# polling is the guest's idle time, counted in no process's CPU). Its run writes its own results file.
+HALT_POLL=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+HALT_POLL_BEFORE=$(cat "$HALT_POLL" 2>/dev/null || true)
+if [ -n "${HALT_POLL_NS:-}" ]; then
+  [[ $HALT_POLL_NS =~ ^[0-9]+$ ]] || { echo "HALT_POLL_NS is a number of nanoseconds, not '$HALT_POLL_NS'" >&2; exit 2; }
+  [ -w "$HALT_POLL" ] || { echo "HALT_POLL_NS needs the guest's haltpoll driver and root: $HALT_POLL" >&2; exit 2; }
+fi
+SUMMARY=bench/results/latest${CALLER_HEADERS:+-$CALLER_HEADERS}${HALT_POLL_NS:+-halt-poll}.md
 WRK_HEADERS=()
 for line in "${HEADER_LINES[@]}"; do WRK_HEADERS+=(-H "$line"); done
 # For bench/src/OpenLoopLoad.java: one header line per line.
@@ -62,8 +75,13 @@ need nginx; need haproxy; need wrk
 if [ "${SKIP_BUILD:-}" != 1 ]; then ./mvnw -B -q package -DskipTests; fi
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${HALT_POLL_NS:-}" ]; then echo "$HALT_POLL_BEFORE" > "$HALT_POLL"; fi
+}
 trap cleanup EXIT
+if [ -n "${HALT_POLL_NS:-}" ]; then echo "$HALT_POLL_NS" > "$HALT_POLL"; fi
+export HALT_POLL_REPORT="${HALT_POLL_NS:-${HALT_POLL_BEFORE:-none}}${HALT_POLL_NS:+ (HALT_POLL_NS)}"
 
 # The upstream: 1 KiB fixed body, keep-alive.
 head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/body"
@@ -413,6 +431,11 @@ def fmt(v, d=0): return f"{v:,.{d}f}"
 med = {a: {k: statistics.median(col(a, i)) for k, i in (("rps", 2), ("p50", 3), ("p99", 4), ("cpu", 5), ("up", 6))} for a in arms}
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print(f"## Benchmark {datetime.date.today()} — {cpu}, {platform.system()} {platform.release()}, 2 cores")
+halt_poll = os.environ["HALT_POLL_REPORT"]
+print("\nGuest halt polling (how long an idle CPU polls before it halts, ns): " + (
+      "no haltpoll driver on this machine." if halt_poll == "none" else
+      f"{halt_poll}" + (": set for this run, not the machine's own setting." if "HALT_POLL_NS" in halt_poll else
+                        ", the machine's own setting.")))
 headers = [l for l in os.environ.get("BENCH_HEADER_LINES", "").split("\n") if l]
 print("\nEvery request: " + ("the request line and Host only (wrk's own)." if not headers else
       f"the request line, Host and {len(headers)} header lines an MCP server's client sends (CALLER_HEADERS="
