@@ -21,7 +21,7 @@ import io.vertx.core.streams.ReadStream;
  * costs this object, its head's bytes and the answer's {@link ResponseHead}.
  * <p>
  * Confined to the event loop of the caller's request, which is its connection's event loop too. Everything that runs
- * the forwarder's handlers is dispatched on the request's context, as Vert.x's own client does, so
+ * the forwarder's listeners is dispatched on the request's context, as Vert.x's own client does, so
  * {@code Vertx.currentContext()} is the same in them as in any other handler.
  */
 final class Http1Call implements UpstreamCall, UpstreamResponse {
@@ -50,7 +50,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
     /** Who reads the answer's body as it arrives; null until someone does. */
     private UpstreamBodyListener bodyListener;
     private boolean paused;
-    /** Chunks (and the end) read while paused or before a handler was set; null until first needed. */
+    /** Chunks (and the end) read while paused or before a listener was set; null until first needed. */
     private ArrayDeque<Object> pending;
     private Promise<Buffer> wholeBody;
     private Buffer bodyBuffer;
@@ -234,7 +234,7 @@ final class Http1Call implements UpstreamCall, UpstreamResponse {
         }
     }
 
-    /** Whether a chunk read now goes straight to the handler, nothing being queued before it. */
+    /** Whether a chunk read now goes straight to the body listener, nothing being queued before it. */
     private boolean deliversNow() {
         return wholeBody == null && !paused && bodyListener != null && (pending == null || pending.isEmpty());
     }
