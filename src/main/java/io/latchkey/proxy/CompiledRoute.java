@@ -17,7 +17,8 @@ final class CompiledRoute {
     final RouteInjection injection;
     final UpstreamClient client;
     final String upstreamHost;
-    final int upstreamPort;
+    /** Boxed once here: the request options take an {@code Integer}, and a port above 127 would be boxed per request. */
+    final Integer upstreamPort;
     final boolean tls;
     /** {@code Host} for the upstream: the port only when it is not the scheme's default. */
     final String upstreamAuthority;

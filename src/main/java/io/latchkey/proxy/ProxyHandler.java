@@ -49,7 +49,9 @@ final class ProxyHandler implements Handler<CallerRequest> {
                 tunnel.open(request, runtime.routes);
                 return;
             }
-            RequestTarget target = RequestTarget.parse(request.uri(), request.getHeader(HttpHeaders.HOST));
+            // Host names a route only when the policy has routes by host: otherwise it is neither looked up nor copied.
+            String hostHeader = runtime.routes.hasHosts() ? request.getHeader(HttpHeaders.HOST) : null;
+            RequestTarget target = RequestTarget.parse(request.uri(), hostHeader);
             String decodedPath = PathGuard.checkAndDecode(target.rawPath());
             String relativeRawPath;
             String relativeDecodedPath;
