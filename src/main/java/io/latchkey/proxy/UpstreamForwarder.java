@@ -118,7 +118,6 @@ final class UpstreamForwarder {
         private final IdleWatch watch;
         /** True while the client is being asked: a call carried before it returns had a pooled connection at once. */
         boolean asking = true;
-        private UpstreamCall upstream;
         /** The answer being relayed; null before. */
         private UpstreamResponse answer;
 
@@ -129,7 +128,6 @@ final class UpstreamForwarder {
 
         @Override
         public void carried(UpstreamCall call) {
-            upstream = call;
             exchange.upstream = call;
             if (watch != null) {
                 // A connection opened for the call, or freed within the pool's limit, carries it later than it was
@@ -150,7 +148,7 @@ final class UpstreamForwarder {
         @Override
         public void handle(Void closed) {
             IdleWatch.forget(exchange);
-            upstream.reset(CALLER_CLOSED);
+            exchange.upstream.reset(CALLER_CLOSED);
             exchange.done.handle(null);
         }
 
@@ -199,7 +197,7 @@ final class UpstreamForwarder {
             CallerResponse response = request.response();
             if (response.closed()) {
                 IdleWatch.forget(exchange);
-                upstream.reset(CALLER_CLOSED);
+                exchange.upstream.reset(CALLER_CLOSED);
                 return;
             }
             boolean hasLength = copyHead(answer, response);
