@@ -62,7 +62,19 @@ if [ -n "${HALT_POLL_NS:-}" ]; then
   [[ $HALT_POLL_NS =~ ^[0-9]+$ ]] || { echo "HALT_POLL_NS is a number of nanoseconds, not '$HALT_POLL_NS'" >&2; exit 2; }
   [ -w "$HALT_POLL" ] || { echo "HALT_POLL_NS needs the guest's haltpoll driver and root: $HALT_POLL" >&2; exit 2; }
 fi
-SUMMARY=bench/results/latest${CALLER_HEADERS:+-$CALLER_HEADERS}${HALT_POLL_NS:+-halt-poll}.md
+# REALTIME=1: for the fixed-rate runs, the upstream's worker and each proxy's serving thread get the real-time priority
+# the load generator's event loop always has (SCHED_FIFO 10), so that the machine's own background work cannot hold
+# the CPU while a request waits. On the VMs here that work is the VM's agent (PID 1, nice -10), which runs for 3-8 ms
+# about once a second, and the kernel's DAMON thread (kdamond), 1.5-2 ms twice a second; a scheduler trace put 369 of
+# the 394 requests slower than 1 ms at 5,000 req/s in their bursts. A direct connection leaves the proxy's CPU idle for
+# them; every proxy arm does not. Set, it shows what the proxies themselves add to the tail; the saturation runs are
+# not affected (a real-time thread at full load would starve its JVM's compiler), and the run writes its own file.
+case ${REALTIME:-} in
+  ""|1) ;;
+  *) echo "REALTIME is 1 or unset, not '$REALTIME'" >&2; exit 2 ;;
+esac
+if [ -n "${REALTIME:-}" ] && [ "$(id -u)" != 0 ]; then echo "REALTIME=1 needs root (chrt -f)" >&2; exit 2; fi
+SUMMARY=bench/results/latest${CALLER_HEADERS:+-$CALLER_HEADERS}${HALT_POLL_NS:+-halt-poll}${REALTIME:+-realtime}.md
 WRK_HEADERS=()
 for line in "${HEADER_LINES[@]}"; do WRK_HEADERS+=(-H "$line"); done
 # For bench/src/OpenLoopLoad.java: one header line per line.
@@ -371,6 +383,24 @@ open_loop() { # arm rate seconds -> the generator's result line
     "${LOADGEN_PATH[$1]}" "$2" "$3"
 }
 
+# The thread of a process that has used the most CPU so far: after the saturation runs, a JVM's event loop; nginx's and
+# HAProxy's workers have one. The command name (field 2 of stat) may hold spaces, so fields count from its ')'.
+busiest_thread() { # pid
+  for task in /proc/"$1"/task/*; do
+    echo "$(sed 's/.*) //' "$task/stat" | awk '{print $12 + $13}') ${task##*/}"
+  done | sort -n -r | awk 'NR == 1 {print $2}'
+}
+export REALTIME_REPORT=
+if [ "${REALTIME:-}" = 1 ]; then
+  for name in upstream "${!PROXY_PID[@]}"; do
+    if [ "$name" = upstream ]; then pid=$UPSTREAM_PID; else pid=${PROXY_PID[$name]}; fi
+    tid=$(busiest_thread "$pid")
+    chrt -f -p 10 "$tid"
+    REALTIME_REPORT+="${REALTIME_REPORT:+, }$name ($(cat /proc/"$pid"/task/"$tid"/comm))"
+  done
+  echo "real-time priority for the fixed-rate runs: $REALTIME_REPORT" >&2
+fi
+
 if [ "$OPEN_WARMUP" -gt 0 ]; then
   for arm in "${ARMS[@]}"; do
     open_loop "$arm" 1000 "$OPEN_WARMUP" > /dev/null
@@ -436,6 +466,10 @@ print("\nGuest halt polling (how long an idle CPU polls before it halts, ns): " 
       "no haltpoll driver on this machine." if halt_poll == "none" else
       f"{halt_poll}" + (": set for this run, not the machine's own setting." if "HALT_POLL_NS" in halt_poll else
                         ", the machine's own setting.")))
+realtime = os.environ.get("REALTIME_REPORT", "")
+print("\nReal-time priority (SCHED_FIFO) in the fixed-rate runs: the load generator's event loop" + (
+      f"; with REALTIME=1 also the serving thread of each of: {realtime}." if realtime else
+      " only; the upstream and the proxies at the machine's default priority."))
 headers = [l for l in os.environ.get("BENCH_HEADER_LINES", "").split("\n") if l]
 print("\nEvery request: " + ("the request line and Host only (wrk's own)." if not headers else
       f"the request line, Host and {len(headers)} header lines an MCP server's client sends (CALLER_HEADERS="

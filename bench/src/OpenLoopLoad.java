@@ -50,7 +50,7 @@ import io.netty.handler.codec.http.LastHttpContent;
  * VM that stalls shows it there), how busy the load's own CPU was ({@code LOAD_CPU}) and how much of it this process
  * took ({@code load_process_cpu_pct}), and with {@code PROXY_PID} the proxy's CPU seconds per 1,000 of the measured
  * requests ({@code proxy_cpu_per_1k_s}; -1 without). {@code REALTIME_LOAD=1} gives the event loop real-time priority (needs
- * root).
+ * root). {@code SLOW_REQUESTS_US} lists the measured requests slower than that on stderr (see {@link SlowRequests}).
  *
  * <pre>
  * java -XX:TieredStopAtLevel=1 -cp "$(project runtime classpath):HdrHistogram.jar" bench/src/OpenLoopLoad.java \
@@ -132,6 +132,7 @@ public class OpenLoopLoad {
                 result.latency.getMaxValue(), result.lag.getValueAtPercentile(50),
                 result.lag.getValueAtPercentile(99), steal, busyPct, 100 * process / wallJiffies,
                 proxyCpuPer1k);
+        load.slow.printTo(System.err);
         System.exit(0);
     }
 
@@ -159,6 +160,8 @@ public class OpenLoopLoad {
         private Histogram latency;
         private Histogram lag;
         private CompletableFuture<Result> done;
+        /** With {@code SLOW_REQUESTS_US}: the planned time and latency of each slower request of the run, kept. */
+        private final SlowRequests slow = SlowRequests.fromEnvironment();
 
         Load(EventLoop loop, Bootstrap bootstrap, ByteBuf request) {
             this.loop = loop;
@@ -196,6 +199,7 @@ public class OpenLoopLoad {
                 lag = newHistogram();
                 errors = 0;
                 answered = 0;
+                slow.clear();
                 next = 0;
                 total = (long) rate * seconds;
                 interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -225,7 +229,9 @@ public class OpenLoopLoad {
         }
 
         private void answered(long planned, boolean ok) {
-            latency.recordValue(Math.max(1, (System.nanoTime() - planned) / 1000));
+            long micros = Math.max(1, (System.nanoTime() - planned) / 1000);
+            latency.recordValue(micros);
+            slow.record(planned, micros);
             if (!ok) {
                 errors++;
             }
@@ -288,6 +294,60 @@ public class OpenLoopLoad {
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
                 ctx.close();
+            }
+        }
+    }
+
+    /**
+     * The requests of the measured run that took longer than {@code SLOW_REQUESTS_US} microseconds, for finding what
+     * ran on the CPUs at their moment in a scheduler trace: printed after the result as {@code slow PLANNED_NS
+     * LATENCY_US} lines, the planned send time on {@code System.nanoTime()}'s clock, which on Linux is
+     * CLOCK_MONOTONIC, the clock ftrace's {@code mono} trace clock reads. Kept in arrays sized once, so that a slow
+     * moment does not make the loop allocate; past the capacity the rest are counted.
+     */
+    static final class SlowRequests {
+        private static final int CAPACITY = 100_000;
+        private final long thresholdMicros;
+        private final long[] planned;
+        private final long[] micros;
+        private int count;
+        private long over;
+
+        private SlowRequests(long thresholdMicros, int capacity) {
+            this.thresholdMicros = thresholdMicros;
+            this.planned = new long[capacity];
+            this.micros = new long[capacity];
+        }
+
+        static SlowRequests fromEnvironment() {
+            String threshold = System.getenv("SLOW_REQUESTS_US");
+            return threshold == null || threshold.isBlank() ? new SlowRequests(Long.MAX_VALUE, 0)
+                    : new SlowRequests(Long.parseLong(threshold.trim()), CAPACITY);
+        }
+
+        void clear() {
+            count = 0;
+            over = 0;
+        }
+
+        void record(long plannedNanos, long latencyMicros) {
+            if (latencyMicros <= thresholdMicros) {
+                return;
+            }
+            if (count == planned.length) {
+                over++;
+                return;
+            }
+            planned[count] = plannedNanos;
+            micros[count++] = latencyMicros;
+        }
+
+        void printTo(java.io.PrintStream out) {
+            for (int i = 0; i < count; i++) {
+                out.println("slow " + planned[i] + " " + micros[i]);
+            }
+            if (over > 0) {
+                out.println("slow: " + over + " more past the first " + planned.length);
             }
         }
     }
