@@ -321,8 +321,15 @@ public class OpenLoopLoad {
 
         static SlowRequests fromEnvironment() {
             String threshold = System.getenv("SLOW_REQUESTS_US");
-            return threshold == null || threshold.isBlank() ? new SlowRequests(Long.MAX_VALUE, 0)
-                    : new SlowRequests(Long.parseLong(threshold.trim()), CAPACITY);
+            if (threshold == null || threshold.isBlank()) {
+                return new SlowRequests(Long.MAX_VALUE, 0);
+            }
+            try {
+                return new SlowRequests(Long.parseLong(threshold.trim()), CAPACITY);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "SLOW_REQUESTS_US is a number of microseconds, not '" + threshold + "'");
+            }
         }
 
         void clear() {
