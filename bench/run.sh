@@ -267,7 +267,9 @@ done
 sleep 1
 RSS_IDLE_KB=$(awk '/VmRSS/ {print $2}' /proc/$LATCHKEY_PID/status)
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# A process's (or, given PID/task/TID, a thread's) user and system ticks so far. The command name (field 2 of stat)
+# may hold spaces ("VM Thread"), so the fields count from its closing ')'.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 # An arm's proxy CPU ticks so far (0 for the direct arm, which has no proxy).
 proxy_ticks() { local pid=${PROXY_PID[$1]:-}; if [ -n "$pid" ]; then cpu_ticks "$pid"; else echo 0; fi; }
 # CPU seconds per 1,000 requests from a tick count and a request count.
@@ -384,20 +386,22 @@ open_loop() { # arm rate seconds -> the generator's result line
 }
 
 # The thread of a process that has used the most CPU so far: after the saturation runs, a JVM's event loop; nginx's and
-# HAProxy's workers have one. The command name (field 2 of stat) may hold spaces, so fields count from its ')'.
+# HAProxy's workers have one.
 busiest_thread() { # pid
   for task in /proc/"$1"/task/*; do
-    echo "$(sed 's/.*) //' "$task/stat" | awk '{print $12 + $13}') ${task##*/}"
+    echo "$(cpu_ticks "$1/task/${task##*/}") ${task##*/}"
   done | sort -n -r | awk 'NR == 1 {print $2}'
 }
 export REALTIME_REPORT=
+realtime() { # name pid
+  local tid
+  tid=$(busiest_thread "$2")
+  chrt -f -p 10 "$tid"
+  REALTIME_REPORT+="${REALTIME_REPORT:+, }$1 ($(cat /proc/"$2"/task/"$tid"/comm))"
+}
 if [ "${REALTIME:-}" = 1 ]; then
-  for name in upstream "${!PROXY_PID[@]}"; do
-    if [ "$name" = upstream ]; then pid=$UPSTREAM_PID; else pid=${PROXY_PID[$name]}; fi
-    tid=$(busiest_thread "$pid")
-    chrt -f -p 10 "$tid"
-    REALTIME_REPORT+="${REALTIME_REPORT:+, }$name ($(cat /proc/"$pid"/task/"$tid"/comm))"
-  done
+  realtime upstream "$UPSTREAM_PID"
+  for name in "${!PROXY_PID[@]}"; do realtime "$name" "${PROXY_PID[$name]}"; done
   echo "real-time priority for the fixed-rate runs: $REALTIME_REPORT" >&2
 fi
 
